@@ -1,0 +1,5 @@
+"""`python -m openoncall` runs the CLI."""
+
+from openoncall.cli import app
+
+app()

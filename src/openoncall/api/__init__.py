@@ -1,0 +1,1 @@
+"""The HTTP API: VictorOps paths, wire models, error mapping and rate limits."""

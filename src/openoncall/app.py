@@ -1,0 +1,51 @@
+"""create_app(container) → FastAPI: routers, error handlers and background work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from openoncall import __version__
+from openoncall.api.errors import install_error_handlers
+from openoncall.api.public import include_routers
+from openoncall.auth.usage import UsageFlusher
+from openoncall.container import Container
+
+DESCRIPTION = """
+OpenOnCall speaks the Splunk On-Call (VictorOps) public API. Authenticate every call with
+the `X-VO-Api-Id` and `X-VO-Api-Key` headers: press **Authorize**, fill in both, then use
+**Try it out** on any operation. Extensions beyond the vendor API live under `/api-ext/v1`.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        flusher = UsageFlusher(
+            container.usage, container.sessions, container.settings.usage_flush_seconds
+        )
+        flusher.start()
+        for start in container.extras.get("on_start", []):
+            start()
+        try:
+            yield
+        finally:
+            for stop in reversed(container.extras.get("on_stop", [])):
+                stop()
+            flusher.stop()
+
+    app = FastAPI(
+        title="OpenOnCall API",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api-docs/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    include_routers(app)
+    return app

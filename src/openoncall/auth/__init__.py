@@ -1,0 +1,1 @@
+"""Authentication: API keys for the public API, passwords for people."""

@@ -1,0 +1,1 @@
+"""Contact methods of users: emails, phones and push devices."""

@@ -1,0 +1,44 @@
+"""The composition root: build_container(settings) wires engine, sessions, clock and limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from openoncall.api.rate_limits import RateLimiter
+from openoncall.auth.usage import UsageTally
+from openoncall.clock import Clock, SystemClock
+from openoncall.db.engine import make_engine
+from openoncall.db.session import Sessions
+from openoncall.settings import Settings
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    sessions: Sessions
+    clock: Clock
+    rate_limiter: RateLimiter
+    usage: UsageTally
+    # Later parts (engine wake-ups, channels) hang their seams here by name.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def build_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+) -> Container:
+    engine = engine or make_engine(settings.database_url)
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=Sessions.for_engine(engine),
+        clock=clock or SystemClock(),
+        rate_limiter=RateLimiter.from_settings(settings.redis_url, settings.rate_limit_scale),
+        usage=UsageTally(),
+    )

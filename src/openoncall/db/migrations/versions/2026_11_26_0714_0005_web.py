@@ -1,0 +1,26 @@
+"""web: web sessions and invitations
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-26 07:14:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+import openoncall.db.base  # noqa: F401
+
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Organizations (tenants), their API credentials and call tallies."""

@@ -1,0 +1,1 @@
+"""Personal paging policies: how each user wants to be notified, step by step."""

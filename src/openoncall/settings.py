@@ -1,0 +1,29 @@
+"""Settings read from OPENONCALL_* environment variables; read only by entry points."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of a running OpenOnCall; validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENONCALL_", extra="ignore")
+
+    database_url: str = "sqlite:///./openoncall.db"
+    redis_url: str | None = None
+    rate_limit_scale: float = Field(default=1.0, ge=0)
+    # Signing key for sessions and signed links; generated and kept in the database when unset.
+    secret_key: SecretStr | None = None
+    # Public base URL used in links inside notifications (ack links, calendar feeds).
+    base_url: str = "http://127.0.0.1:8080"
+    usage_flush_seconds: float = Field(default=5.0, gt=0)
+    smtp_url: SecretStr | None = None
+    smtp_from: str = "openoncall@localhost"
+    sms_url: str | None = None
+    sms_account_sid: str | None = None
+    sms_auth_token: SecretStr | None = None
+    sms_from: str | None = None
+    push_url: str | None = None
+    log_level: str = "INFO"

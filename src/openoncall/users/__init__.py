@@ -1,0 +1,1 @@
+"""Users of an organization: the VictorOps user API."""
