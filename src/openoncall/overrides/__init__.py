@@ -1,0 +1,1 @@
+"""Scheduled overrides with per-policy assignments, and take-on-call (immediate overrides)."""

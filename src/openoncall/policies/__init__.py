@@ -1,0 +1,1 @@
+"""Team escalation policies: steps with timeouts, entries naming whom to page."""
