@@ -1,0 +1,1 @@
+"""Notification delivery: one adapter per medium behind the Channel protocol."""
