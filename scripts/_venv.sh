@@ -11,3 +11,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     | grep -v "is ignored: it is neither a file nor a directory" || true
   .venv/bin/python -c "import openoncall" && touch "$stamp"
 fi
+# The web UI's browser assets (htmx, chart.js) come from the npm registry and are served from
+# node_modules; reinstall when the lock file is newer than the last install.
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+else
+  echo "npm not found: the web UI will have no htmx/chart.js (apt-get install npm)" >&2
+fi
