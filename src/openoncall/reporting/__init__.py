@@ -1,0 +1,1 @@
+"""Reporting: incident history and on-call logs (the /api-reporting paths)."""
