@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from openoncall import __version__
+from openoncall.api.docs import install_openapi_security
 from openoncall.api.errors import install_error_handlers
+from openoncall.api.metrics import MetricsMiddleware
 from openoncall.api.public import include_routers
 from openoncall.auth.usage import UsageFlusher
 from openoncall.container import Container
@@ -48,4 +50,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     install_error_handlers(app)
     include_routers(app)
+    install_openapi_security(app)
+    # Outermost, so it times and counts every response, errors and 404s included.
+    app.add_middleware(MetricsMiddleware)
     return app

@@ -1,0 +1,121 @@
+"""Prometheus metrics: requests and latency by operation and status, served at /metrics.
+
+A plain ASGI middleware (not a FastAPI dependency), so it sees every response, including
+401/403/429 raised by the auth dependencies and 404s for unknown paths. The operation label is
+the route template (`/api-public/v1/user/{user}`), never the raw path: one series per
+operation, however many users there are. Paths that match no route share the label
+`unmatched`. Each app gets its own registry, so several apps in one process (tests, the
+benchmark) never collide in prometheus_client's global one.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.exposition import generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+METRICS_PATH = "/metrics"
+UNMATCHED = "unmatched"
+
+# Latency buckets in seconds, dense where an API call should land (1-100 ms).
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    """The request counter and latency histogram of one app."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        labels = ("method", "operation", "status")
+        self.requests = Counter(
+            "openoncall_http_requests",
+            "HTTP requests by operation (route template) and status.",
+            labels,
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "openoncall_http_request_duration_seconds",
+            "HTTP request latency by operation (route template) and status.",
+            labels,
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+
+    def observe(self, method: str, operation: str, status: int, seconds: float) -> None:
+        status_label = str(status)
+        self.requests.labels(method, operation, status_label).inc()
+        self.latency.labels(method, operation, status_label).observe(seconds)
+
+    def exposition(self) -> bytes:
+        data: bytes = generate_latest(self.registry)
+        return data
+
+
+class MetricsMiddleware:
+    """Times every HTTP request and answers GET /metrics itself."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+        self.app = app
+        self.metrics = metrics or Metrics()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] == METRICS_PATH and scope["method"] in ("GET", "HEAD"):
+            await self._serve_metrics(send)
+            return
+        # perf_counter measures a duration; it is not a reading of the wall clock.
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            self.metrics.observe(
+                scope["method"], _operation(scope), status, time.perf_counter() - started
+            )
+
+    async def _serve_metrics(self, send: Send) -> None:
+        body = self.metrics.exposition()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", CONTENT_TYPE_LATEST.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _operation(scope: Scope) -> str:
+    """The matched route's template; the router writes it into the shared scope dict."""
+    route: Any = scope.get("route")
+    if route is None and "endpoint" in scope:
+        # Plain Starlette routes (the OpenAPI document, mounts) record only their endpoint:
+        # find which one matched. Rare, so the scan costs nothing on the API's hot path.
+        route = _matching_route(scope)
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+def _matching_route(scope: Scope) -> Any:
+    app: Any = scope.get("app")
+    for route in getattr(getattr(app, "router", None), "routes", ()):
+        if getattr(route, "endpoint", None) is scope["endpoint"] or (
+            getattr(route, "app", None) is scope["endpoint"]
+        ):
+            return route
+    return None
