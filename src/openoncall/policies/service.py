@@ -1,0 +1,305 @@
+"""Use cases for escalation policies: create (validated, immutable afterwards), read, delete.
+
+Policies created through the API cannot be edited through it (NOTES (e) 10), so there is no
+update here: a change is a delete plus a create. Services never commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openoncall.audit.service import record_audit
+from openoncall.errors import InvalidInput, NotFound, Unprocessable
+from openoncall.ids import new_slug
+from openoncall.policies.models import (
+    EscalationEntry,
+    EscalationPolicy,
+    EscalationStep,
+    ExecutionType,
+)
+from openoncall.rotations.models import RotationGroup
+from openoncall.teams.models import Team
+from openoncall.users.models import User
+
+ROTATION_TYPES = frozenset(
+    {
+        ExecutionType.ROTATION_GROUP,
+        ExecutionType.ROTATION_GROUP_NEXT,
+        ExecutionType.ROTATION_GROUP_PREVIOUS,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySpec:
+    """One entry as a client asks for it: only the identifying field of its type is used."""
+
+    execution_type: ExecutionType
+    rotation_group_slug: str | None = None
+    username: str | None = None
+    email: str | None = None
+    webhook_slug: str | None = None
+    target_policy_slug: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepSpec:
+    timeout_minutes: int
+    entries: list[EntrySpec]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    execution_type: ExecutionType
+    rotation_group: RotationGroup | None
+    user: User | None
+    email: str | None
+    webhook_slug: str | None
+    target_policy_slug: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    timeout_minutes: int
+    entries: list[EntryView]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyView:
+    policy: EscalationPolicy
+    team: Team
+    steps: list[StepView]
+
+
+def get_team(session: Session, org_id: int, slug: str, *, field: str = "team") -> Team:
+    team = session.scalar(select(Team).where(Team.org_id == org_id, Team.slug == slug))
+    if team is None:
+        raise NotFound(f"Team not found: {slug}", field=field)
+    return team
+
+
+def get_policy(
+    session: Session, org_id: int, slug: str, *, field: str = "policy"
+) -> EscalationPolicy:
+    policy = session.scalar(
+        select(EscalationPolicy).where(
+            EscalationPolicy.org_id == org_id, EscalationPolicy.slug == slug
+        )
+    )
+    if policy is None:
+        raise NotFound(f"Escalation policy not found: {slug}", field=field)
+    return policy
+
+
+def list_policies(
+    session: Session, org_id: int, *, team_slug: str | None = None
+) -> list[tuple[EscalationPolicy, Team]]:
+    """Every policy of the organization (or of one team) with its team, oldest first."""
+    query = (
+        select(EscalationPolicy, Team)
+        .join(Team, Team.id == EscalationPolicy.team_id)
+        .where(EscalationPolicy.org_id == org_id)
+        .order_by(EscalationPolicy.id)
+    )
+    if team_slug is not None:
+        team = get_team(session, org_id, team_slug)
+        query = query.where(EscalationPolicy.team_id == team.id)
+    return [(p, t) for p, t in session.execute(query)]
+
+
+def create_policy(
+    session: Session,
+    org_id: int,
+    *,
+    name: str,
+    team_slug: str | None,
+    ignore_custom_paging_policies: bool,
+    steps: list[StepSpec],
+    actor: str,
+    now: datetime,
+) -> PolicyView:
+    """A new policy; every referenced team, rotation group, user and policy must exist."""
+    if not name.strip():
+        raise InvalidInput("name must not be empty", field="name")
+    if not team_slug:
+        raise InvalidInput("Missing field: teamSlug", field="teamSlug")
+    team = get_team(session, org_id, team_slug, field="teamSlug")
+    policy = EscalationPolicy(
+        org_id=org_id,
+        team_id=team.id,
+        slug=new_slug("pol", 16),
+        name=name.strip(),
+        is_ignoring_custom_paging_policies=ignore_custom_paging_policies,
+        created_at=now,
+    )
+    session.add(policy)
+    session.flush()
+    for step_index, step in enumerate(steps):
+        if step.timeout_minutes < 0:
+            raise InvalidInput("timeout must not be negative", field=f"steps[{step_index}].timeout")
+        step_row = EscalationStep(
+            org_id=org_id,
+            policy_id=policy.id,
+            position=step_index,
+            timeout_minutes=step.timeout_minutes,
+        )
+        session.add(step_row)
+        session.flush()
+        for entry_index, entry in enumerate(step.entries):
+            row = _entry_row(
+                session, org_id, team, entry, where=f"steps[{step_index}].entries[{entry_index}]"
+            )
+            row.step_id, row.position = step_row.id, entry_index
+            session.add(row)
+    session.flush()
+    record_audit(
+        session,
+        org_id,
+        actor=actor,
+        action="policy.create",
+        subject_type="escalation_policy",
+        subject_id=policy.slug,
+        detail={"name": policy.name, "team": team.slug, "steps": len(steps)},
+        now=now,
+    )
+    return describe_policy(session, org_id, policy.slug)
+
+
+def _entry_row(
+    session: Session, org_id: int, team: Team, entry: EntrySpec, *, where: str
+) -> EscalationEntry:
+    """The row for one entry, with the thing it names looked up; `where` names its field."""
+    row = EscalationEntry(org_id=org_id, execution_type=entry.execution_type)
+    kind = entry.execution_type
+    if kind in ROTATION_TYPES:
+        row.rotation_group_id = _rotation_group_id(session, org_id, team, entry, where)
+    elif kind == ExecutionType.USER:
+        field = f"{where}.user.username"
+        user = session.scalar(
+            select(User).where(
+                User.org_id == org_id, User.username == _required(entry.username, field).lower()
+            )
+        )
+        if user is None:
+            raise NotFound(f"User not found: {entry.username}", field=field)
+        row.user_id = user.id
+    elif kind == ExecutionType.EMAIL:
+        address = (entry.email or "").strip()
+        if "@" not in address:
+            raise InvalidInput(
+                f"Invalid email address: {entry.email}", field=f"{where}.email.address"
+            )
+        row.email = address
+    elif kind == ExecutionType.WEBHOOK:
+        # The webhook table belongs to the paging part; until it exists any non-empty slug is
+        # accepted here and resolved when the webhook fires.
+        row.webhook_slug = _required(entry.webhook_slug, f"{where}.webhook.slug")
+    else:
+        field = f"{where}.targetPolicy.policySlug"
+        target = get_policy(
+            session, org_id, _required(entry.target_policy_slug, field), field=field
+        )
+        row.target_policy_id = target.id
+    return row
+
+
+def _required(value: str | None, field: str) -> str:
+    if not value:
+        raise InvalidInput(f"Missing field: {field}", field=field)
+    return value
+
+
+def _rotation_group_id(
+    session: Session, org_id: int, team: Team, entry: EntrySpec, where: str
+) -> int:
+    field = f"{where}.rotationGroup.slug"
+    slug = _required(entry.rotation_group_slug, field)
+    group = session.scalar(
+        select(RotationGroup).where(RotationGroup.org_id == org_id, RotationGroup.slug == slug)
+    )
+    if group is None:
+        raise NotFound(f"Rotation group not found: {slug}", field=field)
+    # The spec: "The rotation must exist for the same team used in this escalation policy."
+    if group.team_id != team.id:
+        raise InvalidInput(f"Rotation group {slug} belongs to another team", field=field)
+    return group.id
+
+
+def describe_policy(session: Session, org_id: int, slug: str) -> PolicyView:
+    """The policy with its team and its steps, entries resolved to the things they name."""
+    policy = get_policy(session, org_id, slug)
+    team = session.get_one(Team, policy.team_id)
+    steps = session.scalars(
+        select(EscalationStep)
+        .where(EscalationStep.org_id == org_id, EscalationStep.policy_id == policy.id)
+        .order_by(EscalationStep.position)
+    ).all()
+    entries = session.scalars(
+        select(EscalationEntry)
+        .where(
+            EscalationEntry.org_id == org_id,
+            EscalationEntry.step_id.in_([s.id for s in steps]),
+        )
+        .order_by(EscalationEntry.position)
+    ).all()
+    by_step: dict[int, list[EntryView]] = defaultdict(list)
+    for entry in entries:
+        target_slug = None
+        if entry.target_policy_id is not None:
+            target_slug = session.get_one(EscalationPolicy, entry.target_policy_id).slug
+        by_step[entry.step_id].append(
+            EntryView(
+                execution_type=ExecutionType(entry.execution_type),
+                rotation_group=(
+                    session.get(RotationGroup, entry.rotation_group_id)
+                    if entry.rotation_group_id is not None
+                    else None
+                ),
+                user=session.get(User, entry.user_id) if entry.user_id is not None else None,
+                email=entry.email,
+                webhook_slug=entry.webhook_slug,
+                target_policy_slug=target_slug,
+            )
+        )
+    return PolicyView(
+        policy=policy,
+        team=team,
+        steps=[StepView(timeout_minutes=s.timeout_minutes, entries=by_step[s.id]) for s in steps],
+    )
+
+
+def delete_policy(session: Session, org_id: int, slug: str, *, actor: str, now: datetime) -> None:
+    """Delete a policy; refused while another policy routes to it, so none breaks silently."""
+    policy = get_policy(session, org_id, slug)
+    routing = session.execute(
+        select(EscalationPolicy.slug)
+        .join(EscalationStep, EscalationStep.policy_id == EscalationPolicy.id)
+        .join(EscalationEntry, EscalationEntry.step_id == EscalationStep.id)
+        .where(
+            EscalationEntry.org_id == org_id,
+            EscalationEntry.target_policy_id == policy.id,
+            EscalationPolicy.id != policy.id,
+        )
+    ).first()
+    if routing is not None:
+        raise Unprocessable(
+            f"Escalation policy {slug} is the routing target of policy {routing[0]}",
+            field="policy",
+        )
+    session.delete(policy)
+    session.flush()
+    record_audit(
+        session,
+        org_id,
+        actor=actor,
+        action="policy.delete",
+        subject_type="escalation_policy",
+        subject_id=slug,
+        detail={"name": policy.name},
+        now=now,
+    )
