@@ -1,16 +1,32 @@
 """Every table module, imported in one place so metadata (and Alembic) sees the whole schema."""
 
+from openoncall.alert_rules.models import AlertRule, AlertRuleAnnotation
+from openoncall.alerts.models import Alert
 from openoncall.audit.models import AuditEvent
 from openoncall.contacts.models import ContactMethod
 from openoncall.engine.jobs import Job
+from openoncall.incidents.models import (
+    Incident,
+    IncidentCounter,
+    IncidentEvent,
+    IncidentNote,
+    IncidentPagedPolicy,
+    IncidentPagedTeam,
+    IncidentPagedUser,
+)
+from openoncall.maintenance.models import MaintenanceMode
 from openoncall.orgs.models import ApiKey, ApiKeyUsage, InstanceSecret, Organization
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
+from openoncall.routing.models import RoutingKey, RoutingKeyTarget
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
 
 __all__ = [
+    "Alert",
+    "AlertRule",
+    "AlertRuleAnnotation",
     "ApiKey",
     "ApiKeyUsage",
     "AuditEvent",
@@ -18,14 +34,24 @@ __all__ = [
     "EscalationEntry",
     "EscalationPolicy",
     "EscalationStep",
+    "Incident",
+    "IncidentCounter",
+    "IncidentEvent",
+    "IncidentNote",
+    "IncidentPagedPolicy",
+    "IncidentPagedTeam",
+    "IncidentPagedUser",
     "InstanceSecret",
     "Job",
+    "MaintenanceMode",
     "OnCallTake",
     "Organization",
     "OverrideAssignment",
     "RotationGroup",
     "RotationMember",
     "RotationShift",
+    "RoutingKey",
+    "RoutingKeyTarget",
     "ScheduledOverride",
     "Team",
     "TeamMember",

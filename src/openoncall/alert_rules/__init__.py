@@ -1,0 +1,1 @@
+"""The Rules Engine: match alerts, transform and annotate them, reroute them."""

@@ -1,0 +1,1 @@
+"""Alert ingestion: the REST and email endpoints, group commit, dedup by entity_id."""

@@ -1,0 +1,1 @@
+"""Incidents: the lifecycle, the timeline and the incident API."""

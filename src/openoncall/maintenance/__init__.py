@@ -1,0 +1,1 @@
+"""Maintenance mode: windows during which alerts are recorded but page nobody."""

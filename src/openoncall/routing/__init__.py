@@ -1,0 +1,1 @@
+"""Routing keys: which escalation policies an alert pages."""
