@@ -36,13 +36,27 @@ On top of rotation spans, per escalation policy:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from openoncall.timeutil import TimeOfDay
+from openoncall.timeutil import (
+    MASK_DAY_KEYS,
+    MINUTES_PER_DAY,
+    TimeOfDay,
+    get_zone,
+    local_to_utc,
+    mask_days_from_weekdays,
+    naive_local_to_utc,
+)
+
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+# How far next_handoff() looks ahead before giving up.
+_HANDOFF_HORIZON = timedelta(days=370)
 
 
 class ShiftKind(StrEnum):
@@ -184,12 +198,214 @@ class OverrideInterval:
 def windows_from_masks(masks: Iterable[dict[str, Any] | None]) -> tuple[WeeklyWindow, ...]:
     """VictorOps masks (`{day:{su,m,t,w,th,f,sa}, time:[{start:{hour,minute},end:{…}}]}`) →
     weekly windows; raises ValueError on a malformed mask (callers name the field)."""
-    raise NotImplementedError
+    windows: list[WeeklyWindow] = []
+    for mask in masks:
+        if not mask:
+            continue
+        if not isinstance(mask, dict):
+            raise ValueError("a mask must be an object with `day` and `time`")
+        days = mask.get("day") or {}
+        times = mask.get("time") or []
+        if not isinstance(days, dict) or not isinstance(times, list):
+            raise ValueError("mask.day must be an object and mask.time a list")
+        unknown = set(days) - set(MASK_DAY_KEYS)
+        if unknown:
+            raise ValueError(f"unknown mask day key(s): {', '.join(sorted(unknown))}")
+        chosen = sorted(MASK_DAY_KEYS[key] for key, on in days.items() if on is True)
+        if chosen and not times:
+            # A day with no times is the whole day (how VictorOps shows full middle days).
+            times = [{"start": {"hour": 0, "minute": 0}, "end": {"hour": 0, "minute": 0}}]
+        for item in times:
+            start, end = _time_of_day(item, "start"), _time_of_day(item, "end")
+            windows.extend(WeeklyWindow(weekday, start, end) for weekday in chosen)
+    return tuple(windows)
+
+
+def _time_of_day(item: Any, key: str) -> TimeOfDay:
+    if not isinstance(item, dict) or not isinstance(item.get(key), dict):
+        raise ValueError(f"mask.time entries need `{key}` as {{hour, minute}}")
+    value = item[key]
+    hour, minute = value.get("hour", 0), value.get("minute", 0)
+    if isinstance(hour, bool) or isinstance(minute, bool):
+        raise ValueError(f"mask time `{key}` must be numbers")
+    if not isinstance(hour, int) or not isinstance(minute, int):
+        raise ValueError(f"mask time `{key}` must be integers")
+    if (hour, minute) == (24, 0):  # 24:00 is an accepted spelling of midnight
+        hour = 0
+    return TimeOfDay(hour, minute)
 
 
 def masks_from_windows(windows: Sequence[WeeklyWindow]) -> list[dict[str, Any]]:
     """The inverse of windows_from_masks, grouping weekdays that share the same times."""
-    raise NotImplementedError
+    by_times: dict[tuple[TimeOfDay, TimeOfDay], set[int]] = {}
+    for window in windows:
+        by_times.setdefault((window.start, window.end), set()).add(window.weekday)
+    masks: list[dict[str, Any]] = []
+    for (start, end), weekdays in by_times.items():
+        masks.append(
+            {
+                "day": mask_days_from_weekdays(frozenset(weekdays)),
+                "time": [
+                    {
+                        "start": {"hour": start.hour, "minute": start.minute},
+                        "end": {"hour": end.hour, "minute": end.minute},
+                    }
+                ],
+            }
+        )
+    return masks
+
+
+# --- rotation periods ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every computation on one shift needs, derived once per rule (cached)."""
+
+    zone: ZoneInfo
+    anchor: datetime
+    anchor_local: datetime  # naive local wall time of the anchor
+    anchor_date: date
+    handoff: TimeOfDay
+    period: timedelta  # handoff_days as a wall-clock duration
+    # Merged weekly coverage in local minutes from Monday 00:00, end exclusive; an interval
+    # may end past the week's end (it wraps into the next week). Empty for std shifts.
+    coverage: tuple[tuple[int, int], ...]
+    full_week: bool
+
+
+@lru_cache(maxsize=4096)
+def _context(rule: ShiftRule) -> _Context:
+    zone = get_zone(rule.timezone)
+    local = rule.anchor.astimezone(zone)
+    coverage: tuple[tuple[int, int], ...] = ()
+    full_week = rule.kind is ShiftKind.STANDARD
+    if rule.kind is not ShiftKind.STANDARD:
+        coverage = _merge_weekly(rule.windows)
+        full_week = coverage == ((0, MINUTES_PER_WEEK),)
+    return _Context(
+        zone=zone,
+        anchor=rule.anchor,
+        anchor_local=local.replace(tzinfo=None),
+        anchor_date=local.date(),
+        handoff=TimeOfDay(local.hour, local.minute),
+        period=timedelta(days=max(1, rule.handoff_days)),
+        coverage=coverage,
+        full_week=full_week,
+    )
+
+
+def _merge_weekly(windows: Sequence[WeeklyWindow]) -> tuple[tuple[int, int], ...]:
+    """Weekly windows → disjoint, non-adjacent intervals of local week minutes.
+
+    Adjacent windows merge (Fri 17:00-24:00 + Sat + Sun + Mon 00:00-09:00 is one occurrence,
+    Fri 17:00 → Mon 09:00), including across the end of the week (Sun → Mon).
+    """
+    raw: list[tuple[int, int]] = []
+    for window in windows:
+        start = window.weekday * MINUTES_PER_DAY + window.start.minutes
+        length = (window.end.minutes - window.start.minutes) % MINUTES_PER_DAY
+        if length == 0:
+            length = MINUTES_PER_DAY
+        raw.append((start, start + length))
+    if not raw:
+        return ()
+    raw.sort()
+    merged: list[list[int]] = []
+    for start, end in raw:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    # Cyclic merge: intervals reaching past Sunday into next week join Monday's ones.
+    while len(merged) > 1 and merged[-1][1] >= merged[0][0] + MINUTES_PER_WEEK:
+        first = merged.pop(0)
+        merged[-1][1] = max(merged[-1][1], first[1] + MINUTES_PER_WEEK)
+    if len(merged) == 1 and merged[0][1] - merged[0][0] >= MINUTES_PER_WEEK:
+        return ((0, MINUTES_PER_WEEK),)
+    return tuple((s, e) for s, e in merged)
+
+
+def _period_start(ctx: _Context, k: int) -> datetime:
+    """The UTC start of rotation period k (k = 0 is the anchor itself)."""
+    if k == 0:
+        return ctx.anchor
+    day = ctx.anchor_date + k * ctx.period
+    return local_to_utc(day, ctx.handoff, ctx.zone)
+
+
+def _period_index(ctx: _Context, at: datetime) -> int:
+    """The largest k >= 0 with period_start(k) <= at; -1 before the anchor."""
+    if at < ctx.anchor:
+        return -1
+    local = at.astimezone(ctx.zone).replace(tzinfo=None)
+    k = max(0, (local - ctx.anchor_local) // ctx.period)
+    # The wall-clock estimate is off by at most one around DST changes; settle it exactly.
+    while k > 0 and _period_start(ctx, k) > at:
+        k -= 1
+    while _period_start(ctx, k + 1) <= at:
+        k += 1
+    return k
+
+
+# --- spans ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _RawSpan:
+    start: datetime
+    end: datetime
+    k: int  # rotation period index: the member is members[(offset + k) % n]
+
+
+def _raw_spans(rule: ShiftRule, start: datetime, end: datetime) -> Iterator[_RawSpan]:
+    """Unclipped spans of the shift that intersect [start, end), in time order."""
+    if not rule.members or end <= start:
+        return
+    ctx = _context(rule)
+    if ctx.full_week:
+        yield from _standard_spans(ctx, start, end)
+    else:
+        yield from _occurrence_spans(ctx, start, end)
+
+
+def _standard_spans(ctx: _Context, start: datetime, end: datetime) -> Iterator[_RawSpan]:
+    k = max(0, _period_index(ctx, start))
+    begin = _period_start(ctx, k)
+    while begin < end:
+        finish = _period_start(ctx, k + 1)
+        if finish > start and finish > begin:
+            yield _RawSpan(begin, finish, k)
+        k += 1
+        begin = finish
+
+
+def _occurrence_spans(ctx: _Context, start: datetime, end: datetime) -> Iterator[_RawSpan]:
+    if not ctx.coverage:
+        return
+    # Local Monday of the week holding `start`, stepped back one week: an occurrence can start
+    # up to a week before it ends (a wrapped multi-day interval).
+    first_local = start.astimezone(ctx.zone).date()
+    monday = first_local - timedelta(days=first_local.weekday() + 7)
+    last_local = end.astimezone(ctx.zone).date()
+    while monday <= last_local:
+        midnight = datetime(monday.year, monday.month, monday.day)  # noqa: DTZ001  (local wall)
+        for lo, hi in ctx.coverage:
+            occ_start = naive_local_to_utc(midnight + timedelta(minutes=lo), ctx.zone)
+            occ_end = naive_local_to_utc(midnight + timedelta(minutes=hi), ctx.zone)
+            if occ_end <= ctx.anchor:
+                continue
+            # Nothing is covered before the anchor: an occurrence straddling it starts there.
+            occ_start = max(occ_start, ctx.anchor)
+            if occ_end <= occ_start or occ_end <= start or occ_start >= end:
+                continue  # empty (swallowed by a DST gap) or outside the window
+            yield _RawSpan(occ_start, occ_end, _period_index(ctx, occ_start))
+        monday += timedelta(days=7)
+
+
+def _member(rule: ShiftRule, k: int) -> str:
+    return rule.members[(rule.member_offset + k) % len(rule.members)]
 
 
 def shift_spans(rule: ShiftRule, start: datetime, end: datetime) -> list[Span]:
@@ -198,41 +414,91 @@ def shift_spans(rule: ShiftRule, start: datetime, end: datetime) -> list[Span]:
     One span per (rotation period x covered occurrence); spans never overlap; consecutive
     spans with different users meet exactly at handoffs. A shift with no members has none.
     """
-    raise NotImplementedError
+    spans: list[Span] = []
+    for raw in _raw_spans(rule, start, end):
+        clipped = raw.start < start
+        spans.append(
+            Span(
+                start=start if clipped else raw.start,
+                end=min(raw.end, end),
+                username=_member(rule, raw.k),
+                shift_id=rule.shift_id,
+                group_id=rule.group_id,
+                is_roll=not clipped,
+            )
+        )
+    return spans
 
 
 def group_spans(group: GroupRules, start: datetime, end: datetime) -> list[Span]:
     """All shifts' spans in `[start, end)`, sorted by (start, shift_id)."""
-    raise NotImplementedError
+    spans = [span for rule in group.shifts for span in shift_spans(rule, start, end)]
+    spans.sort(key=lambda s: (s.start, s.shift_id))
+    return spans
+
+
+def _raw_at(rule: ShiftRule, at: datetime) -> _RawSpan | None:
+    for raw in _raw_spans(rule, at, at + timedelta(microseconds=1)):
+        if raw.start <= at < raw.end:
+            return raw
+    return None
 
 
 def oncall_at(group: GroupRules, at: datetime) -> list[Span]:
     """The spans (one per covering shift, in shift order) containing instant `at`, unclipped
     (their real start and end), so `span.end` is when that person's on-call ends there."""
-    raise NotImplementedError
+    spans: list[Span] = []
+    for rule in group.shifts:
+        raw = _raw_at(rule, at)
+        if raw is not None:
+            spans.append(
+                Span(raw.start, raw.end, _member(rule, raw.k), rule.shift_id, rule.group_id)
+            )
+    return spans
 
 
 def member_at(rule: ShiftRule, at: datetime) -> str | None:
     """Who the shift's rotation points at during the rotation period containing `at`, whether
     or not the shift covers `at` itself (None before the anchor or with no members)."""
-    raise NotImplementedError
+    if not rule.members:
+        return None
+    k = _period_index(_context(rule), at)
+    return None if k < 0 else _member(rule, k)
 
 
 def adjacent_members(group: GroupRules, at: datetime, step: int) -> list[str]:
     """For `rotation_group_next` (step=+1) / `rotation_group_previous` (step=-1): for each shift
     covering `at`, the member `step` places after/before the one on call now, deduplicated in
     shift order. Shifts with one member give that member."""
-    raise NotImplementedError
+    found: list[str] = []
+    for rule in group.shifts:
+        raw = _raw_at(rule, at)
+        if raw is None:
+            continue
+        user = _member(rule, raw.k + step)
+        if user not in found:
+            found.append(user)
+    return found
 
 
 def next_handoff(rule: ShiftRule, after: datetime) -> datetime | None:
     """The first instant > `after` at which the shift's on-call person changes or its coverage
     starts/ends (a span boundary); None if there is none within a year."""
-    raise NotImplementedError
+    horizon = max(timedelta(days=16), 2 * timedelta(days=max(1, rule.handoff_days)))
+    for limit in (horizon, _HANDOFF_HORIZON):
+        for raw in _raw_spans(rule, after, after + limit):
+            if raw.start > after:
+                return raw.start
+            if raw.end > after and raw.end <= after + limit:
+                return raw.end
+    return None
+
+
+# --- overrides and takes -------------------------------------------------------------------
 
 
 def policy_spans(
-    spans: Sequence[Span],
+    spans: Sequence[Span | PolicySpan],
     *,
     policy_id: int,
     overrides: Sequence[ScheduledOverrideRule],
@@ -241,16 +507,117 @@ def policy_spans(
     """Apply scheduled overrides (this policy's assignments) then takes (this policy's, in
     order) to rotation spans. Spans are split at override boundaries; the result keeps the
     input order by start."""
-    raise NotImplementedError
+    pieces = [_as_policy_span(span) for span in spans]
+    for override in overrides:
+        assignee = override.assigned_user(policy_id)
+        if assignee is None:
+            continue  # unassigned: this policy keeps its normal schedule
+        pieces = _substitute(
+            pieces,
+            start=override.start,
+            end=override.end,
+            matches=lambda p, who=override.username: p.scheduled_username == who,
+            user=assignee,
+            kind=OverrideKind.SCHEDULED,
+            ref=override.public_id,
+        )
+    for take in takes:
+        if take.policy_id != policy_id or take.from_user == take.to_user:
+            continue  # another policy's, or taking from yourself: nothing changes
+        pieces = _substitute(
+            pieces,
+            start=take.start,
+            end=take.end,
+            matches=lambda p, who=take.from_user: p.username == who,
+            user=take.to_user,
+            kind=OverrideKind.TAKE,
+            ref=f"take:{take.take_id}",
+        )
+    return pieces
+
+
+def _as_policy_span(span: Span | PolicySpan) -> PolicySpan:
+    if isinstance(span, PolicySpan):
+        return span
+    return PolicySpan(
+        start=span.start,
+        end=span.end,
+        username=span.username,
+        scheduled_username=span.username,
+        shift_id=span.shift_id,
+        group_id=span.group_id,
+        is_roll=span.is_roll,
+    )
+
+
+def _substitute(
+    pieces: list[PolicySpan],
+    *,
+    start: datetime,
+    end: datetime,
+    matches: Any,
+    user: str,
+    kind: OverrideKind,
+    ref: str,
+) -> list[PolicySpan]:
+    """Replace the user of matching pieces inside [start, end), splitting at its edges."""
+    out: list[PolicySpan] = []
+    for piece in pieces:
+        if piece.end <= start or piece.start >= end or not matches(piece):
+            out.append(piece)
+            continue
+        if piece.start < start:
+            out.append(replace(piece, end=start))
+        inner_start = max(piece.start, start)
+        out.append(
+            replace(
+                piece,
+                start=inner_start,
+                end=min(piece.end, end),
+                username=user,
+                override=kind,
+                override_ref=ref,
+                # A piece beginning mid-span is not a handoff of the rotation.
+                is_roll=piece.is_roll and inner_start == piece.start,
+            )
+        )
+        if piece.end > end:
+            out.append(replace(piece, start=end, is_roll=False))
+    return out
 
 
 def override_intervals(spans: Sequence[PolicySpan], policy_id: int) -> list[OverrideInterval]:
     """The overridden stretches of `spans`, merged where contiguous with the same users."""
-    raise NotImplementedError
+    found: list[OverrideInterval] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if span.override is None:
+            continue
+        last = found[-1] if found else None
+        if (
+            last is not None
+            and last.end == span.start
+            and last.original_user == span.scheduled_username
+            and last.override_user == span.username
+            and last.kind is span.override
+        ):
+            found[-1] = replace(last, end=span.end)
+            continue
+        found.append(
+            OverrideInterval(
+                start=span.start,
+                end=span.end,
+                original_user=span.scheduled_username,
+                override_user=span.username,
+                kind=span.override,
+                policy_id=policy_id,
+            )
+        )
+    return found
 
 
 def period_end(spans: Sequence[PolicySpan | Span], username: str, at: datetime) -> datetime | None:
     """End of `username`'s on-call span containing `at` (the next handoff), else None.
 
     If several spans of the user contain `at` (two shifts), the latest end wins."""
-    raise NotImplementedError
+    ends = [s.end for s in spans if s.username == username and s.start <= at < s.end]
+    return max(ends) if ends else None
