@@ -4,7 +4,9 @@ from openoncall.alert_rules.models import AlertRule, AlertRuleAnnotation
 from openoncall.alerts.models import Alert
 from openoncall.audit.models import AuditEvent
 from openoncall.contacts.models import ContactMethod
+from openoncall.deliveries.models import Delivery
 from openoncall.engine.jobs import Job
+from openoncall.escalation.models import EscalationProgress, UserPage
 from openoncall.incidents.models import (
     Incident,
     IncidentCounter,
@@ -22,6 +24,7 @@ from openoncall.rotations.models import RotationGroup, RotationMember, RotationS
 from openoncall.routing.models import RoutingKey, RoutingKeyTarget
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
+from openoncall.webhooks.models import Webhook
 
 __all__ = [
     "Alert",
@@ -31,8 +34,10 @@ __all__ = [
     "ApiKeyUsage",
     "AuditEvent",
     "ContactMethod",
+    "Delivery",
     "EscalationEntry",
     "EscalationPolicy",
+    "EscalationProgress",
     "EscalationStep",
     "Incident",
     "IncidentCounter",
@@ -56,4 +61,6 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "UserPage",
+    "Webhook",
 ]

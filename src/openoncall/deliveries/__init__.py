@@ -1,0 +1,1 @@
+"""Deliveries: every notification attempt on the record, sent through the channels."""

@@ -1,0 +1,1 @@
+"""Escalation: policy snapshots, the pure planner, and progress rows the engine advances."""

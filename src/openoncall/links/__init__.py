@@ -1,0 +1,1 @@
+"""Acknowledge from the notification: signed, expiring links and SMS replies."""

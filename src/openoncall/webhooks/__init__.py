@@ -1,0 +1,1 @@
+"""Outgoing webhooks: named URLs that escalation policies page, signed with HMAC."""
