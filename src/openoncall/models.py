@@ -3,6 +3,7 @@
 from openoncall.alert_rules.models import AlertRule, AlertRuleAnnotation
 from openoncall.alerts.models import Alert
 from openoncall.audit.models import AuditEvent
+from openoncall.calendar.models import CalendarFeed
 from openoncall.contacts.models import ContactMethod
 from openoncall.deliveries.models import Delivery
 from openoncall.engine.jobs import Job
@@ -22,6 +23,7 @@ from openoncall.overrides.models import OnCallTake, OverrideAssignment, Schedule
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
 from openoncall.routing.models import RoutingKey, RoutingKeyTarget
+from openoncall.schedules.models import OnCallVersion
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
 from openoncall.webhooks.models import Webhook
@@ -33,6 +35,7 @@ __all__ = [
     "ApiKey",
     "ApiKeyUsage",
     "AuditEvent",
+    "CalendarFeed",
     "ContactMethod",
     "Delivery",
     "EscalationEntry",
@@ -50,6 +53,7 @@ __all__ = [
     "Job",
     "MaintenanceMode",
     "OnCallTake",
+    "OnCallVersion",
     "Organization",
     "OverrideAssignment",
     "RotationGroup",
