@@ -1,18 +1,37 @@
-"""Per-organization, per-operation rate limits with the per-minute numbers of the vendor spec."""
+"""Per-organization, per-operation rate limits with the per-minute numbers of the vendor spec.
+
+Counts are keyed by the organization's public API ID (unique across every database, unlike a
+slug, which two installations sharing one Redis may both have), the HTTP method and the route
+template. In Redis every key lives under `openoncall:ratelimit:` so one Redis can serve other
+software, and `redis-cli --scan --pattern 'openoncall:ratelimit:*'` finds exactly ours:
+
+    openoncall:ratelimit:api/<api id>/GET /api-public/v1/user/60/1/minute
+
+When Redis cannot be reached the call is let through and a warning logged: an on-call API
+that stops answering because its rate-limit store is down does more harm than a burst.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from openoncall.clock import SystemClock
+from openoncall.clock import Clock, SystemClock
 from openoncall.errors import RateLimited
 
+log = logging.getLogger(__name__)
+
 DEFAULT_PER_MINUTE = 60
+REDIS_KEY_PREFIX = "openoncall:ratelimit"
+NAMESPACE = "api"
+# At most one "Redis is down" warning per this many seconds, not one per request.
+_WARN_EVERY_SECONDS = 60.0
 
 # NOTES (a)/(d): the 2020-06 spec's limits; operations it does not mention get the default,
 # except maintenance mode, for which the spec states none.
@@ -30,39 +49,68 @@ def per_minute_limit(method: str, path: str) -> int | None:
     return PER_MINUTE.get((method.upper(), path), DEFAULT_PER_MINUTE)
 
 
+def make_storage(redis_url: str | None) -> Storage:
+    """In-memory counts for one process; Redis (namespaced) when several processes share."""
+    if not redis_url:
+        return MemoryStorage()
+    storage = storage_from_string(redis_url, key_prefix=REDIS_KEY_PREFIX)
+    assert isinstance(storage, Storage)
+    return storage
+
+
 @dataclass
 class RateLimiter:
-    """Counts calls per (organization, operation); shared through Redis when configured."""
+    """Counts calls per (organization, operation); shared through Redis when configured.
+
+    `scale` multiplies every limit (0 turns limiting off). The window is real time (the
+    `limits` library reads the system clock), so Retry-After is computed from the system clock
+    too, not from the container's (possibly frozen) clock.
+    """
 
     storage: Storage
     scale: float = 1.0
+    clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
     def from_settings(cls, redis_url: str | None, scale: float) -> RateLimiter:
-        storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
-        assert isinstance(storage, Storage)
-        return cls(storage=storage, scale=scale)
+        return cls(storage=make_storage(redis_url), scale=scale)
 
     def __post_init__(self) -> None:
         self._limiter = MovingWindowRateLimiter(self.storage)
         self._items: dict[int, RateLimitItem] = {}
+        self._warn_lock = threading.Lock()
+        self._last_warning = -math.inf
 
     def _item(self, per_minute: int) -> RateLimitItem:
         amount = max(1, round(per_minute * self.scale))
         item = self._items.get(amount)
         if item is None:
-            item = self._items[amount] = RateLimitItemPerMinute(amount)
+            item = self._items[amount] = RateLimitItemPerMinute(amount, namespace=NAMESPACE)
         return item
 
-    def hit(self, org_slug: str, method: str, path: str) -> None:
-        """Count one call; raise RateLimited when the window is full."""
+    def hit(self, api_id: str, method: str, path: str) -> None:
+        """Count one call of `method path` by the organization `api_id`; raise when full."""
+        if self.scale == 0:
+            return
         per_minute = per_minute_limit(method, path)
-        if per_minute is None or self.scale == 0:
+        if per_minute is None:
             return
         item = self._item(per_minute)
-        key = (org_slug, method.upper(), path)
-        if self._limiter.hit(item, *key):
+        key = (api_id, f"{method.upper()} {path}")
+        try:
+            if self._limiter.hit(item, *key):
+                return
+            reset_at, _remaining = self._limiter.get_window_stats(item, *key)
+        except Exception:  # the store's driver errors; limiting is best effort then
+            self._warn_unavailable()
             return
-        reset_at, _remaining = self._limiter.get_window_stats(item, *key)
-        wait = math.ceil(reset_at - SystemClock().now().timestamp())
+        wait = math.ceil(reset_at - self.clock.now().timestamp())
         raise RateLimited(retry_after_seconds=max(1, wait))
+
+    def _warn_unavailable(self) -> None:
+        now = self.clock.now().timestamp()
+        with self._warn_lock:
+            if now - self._last_warning < _WARN_EVERY_SECONDS:
+                return
+            self._last_warning = now
+        log.warning("rate-limit store unreachable; letting calls through", exc_info=True)

@@ -21,6 +21,9 @@ class Caller:
 
     org_id: int
     org_slug: str
+    # The organization's public API ID: unique across installations, so it keys shared state
+    # such as rate-limit counts in a Redis that several databases' servers may use.
+    api_id: str
     api_key_id: int
     is_read_only: bool
     created_by_user_id: int | None
@@ -49,6 +52,7 @@ def authenticate(session: Session, api_id: str | None, api_key: str | None, meth
     return Caller(
         org_id=key.org_id,
         org_slug=org_slug,
+        api_id=api_id,
         api_key_id=key.id,
         is_read_only=key.is_read_only,
         created_by_user_id=key.created_by_user_id,

@@ -57,7 +57,7 @@ def get_caller(
     caller = authenticate(session, api_id, api_key, request.method)
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
-    container.rate_limiter.hit(caller.org_slug, request.method, path)
+    container.rate_limiter.hit(caller.api_id, request.method, path)
     container.usage.record(caller.api_key_id, container.clock.now())
     return caller
 
