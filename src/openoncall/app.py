@@ -14,6 +14,7 @@ from openoncall.api.metrics import MetricsMiddleware
 from openoncall.api.public import include_routers
 from openoncall.auth.usage import UsageFlusher
 from openoncall.container import Container
+from openoncall.web.app import install_web
 
 DESCRIPTION = """
 OpenOnCall speaks the Splunk On-Call (VictorOps) public API. Authenticate every call with
@@ -50,6 +51,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     install_error_handlers(app)
     include_routers(app)
+    install_web(app)
     install_openapi_security(app)
     # Outermost, so it times and counts every response, errors and 404s included.
     app.add_middleware(MetricsMiddleware)

@@ -4,6 +4,7 @@ from openoncall.alert_rules.models import AlertRule, AlertRuleAnnotation
 from openoncall.alerts.models import Alert
 from openoncall.audit.models import AuditEvent
 from openoncall.calendar.models import CalendarFeed
+from openoncall.chat.models import OrgEvent
 from openoncall.contacts.models import ContactMethod
 from openoncall.deliveries.models import Delivery
 from openoncall.engine.jobs import Job
@@ -26,6 +27,7 @@ from openoncall.routing.models import RoutingKey, RoutingKeyTarget
 from openoncall.schedules.models import OnCallVersion
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
+from openoncall.web.models import UserInvitation, WebSession
 from openoncall.webhooks.models import Webhook
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "MaintenanceMode",
     "OnCallTake",
     "OnCallVersion",
+    "OrgEvent",
     "Organization",
     "OverrideAssignment",
     "RotationGroup",
@@ -65,6 +68,8 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "UserInvitation",
     "UserPage",
+    "WebSession",
     "Webhook",
 ]

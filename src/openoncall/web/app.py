@@ -1,0 +1,18 @@
+"""install_web(app): mounts the web UI's pages and assets on the API application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from openoncall.web import assets
+from openoncall.web.pages import account, integrations
+
+PAGE_ROUTERS = [account.router, integrations.router]
+
+
+def install_web(app: FastAPI) -> None:
+    app.include_router(assets.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=assets.STATIC_DIR), name="static")

@@ -1,0 +1,1 @@
+"""Web UI tests: HTTP-level (TestClient) and real-browser (Playwright + Debian Chromium)."""
