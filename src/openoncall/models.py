@@ -4,6 +4,7 @@ from openoncall.alert_rules.models import AlertRule, AlertRuleAnnotation
 from openoncall.alerts.models import Alert
 from openoncall.audit.models import AuditEvent
 from openoncall.calendar.models import CalendarFeed
+from openoncall.chat.models import OrgEvent
 from openoncall.contacts.models import ContactMethod
 from openoncall.deliveries.models import Delivery
 from openoncall.engine.jobs import Job
@@ -55,6 +56,7 @@ __all__ = [
     "MaintenanceMode",
     "OnCallTake",
     "OnCallVersion",
+    "OrgEvent",
     "Organization",
     "OverrideAssignment",
     "RotationGroup",

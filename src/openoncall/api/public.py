@@ -6,15 +6,23 @@ from fastapi import APIRouter, FastAPI
 
 from openoncall.api.docs import router as docs_router
 from openoncall.api.health import router as health_router
+from openoncall.chat.router import router as chat_router
+from openoncall.incidents.router import router as incidents_router
 from openoncall.paging_policies.router import router as paging_policies_router
 from openoncall.policies.router import router as policies_router
+from openoncall.reporting.incidents_router import router as reporting_incidents_router
+from openoncall.stakeholders.router import router as stakeholders_router
 
 # Each domain adds its router(s) here; order does not matter (paths never overlap).
 ROUTERS: list[APIRouter] = [
     docs_router,
     health_router,
+    chat_router,
+    incidents_router,
     paging_policies_router,
     policies_router,
+    reporting_incidents_router,
+    stakeholders_router,
 ]
 
 

@@ -419,8 +419,11 @@ def upgrade() -> None:
             batch_op.f("ix_routing_key_target_routing_key_id"), ["routing_key_id"], unique=False
         )
 
+    _create_org_event()
+
 
 def downgrade() -> None:
+    _drop_org_event()
     with op.batch_alter_table("routing_key_target", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_routing_key_target_routing_key_id"))
         batch_op.drop_index(batch_op.f("ix_routing_key_target_policy_id"))
@@ -482,3 +485,37 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_alert_rule_org_id"))
 
     op.drop_table("alert_rule")
+
+
+# org_event (chat/models.py): org-wide timeline entries (chat and stakeholder messages sent
+# without an incident), added by the incident read/command side; kept in functions so
+# upgrade()/downgrade() stay under the statement limit.
+def _create_org_event() -> None:
+    op.create_table(
+        "org_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("at", openoncall.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=128), nullable=True),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("org_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"],
+            ["organization.id"],
+            name=op.f("fk_org_event_org_id_organization"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_org_event")),
+    )
+    with op.batch_alter_table("org_event", schema=None) as batch_op:
+        batch_op.create_index("ix_org_event_org_at", ["org_id", "at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_org_event_org_id"), ["org_id"], unique=False)
+
+
+def _drop_org_event() -> None:
+    with op.batch_alter_table("org_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_org_event_org_id"))
+        batch_op.drop_index("ix_org_event_org_at")
+
+    op.drop_table("org_event")

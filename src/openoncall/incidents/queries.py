@@ -1,0 +1,270 @@
+"""Read side of incidents: current list, one incident, incident history, alerts, as wire models.
+
+Lists load their incidents first and then, per page, the paged policies, teams, users and the
+transitions of all of them in a few IN queries, never one query per incident.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from openoncall.alerts.models import Alert
+from openoncall.api.wire import iso_z
+from openoncall.errors import InvalidInput, NotFound
+from openoncall.incidents.models import (
+    EventKind,
+    Incident,
+    IncidentEvent,
+    IncidentPagedPolicy,
+    IncidentPagedTeam,
+    IncidentPagedUser,
+    Phase,
+)
+from openoncall.incidents.schemas import (
+    EscalationPolicyInfo,
+    GetAlertResponse,
+    IncidentInfo,
+    IncidentTransition,
+    PolicyRef,
+    TeamRef,
+)
+from openoncall.policies.models import EscalationPolicy
+from openoncall.teams.models import Team
+from openoncall.users.models import User
+
+# `GET /api-public/v1/incidents` shows "currently open, acknowledged and recently resolved"
+# incidents (NOTES (b)); "recently" is the last 24 hours, counted from the resolution.
+RECENTLY_RESOLVED = timedelta(hours=24)
+
+# Bound on the ids in one IN (...) list: SQLite's variable limit and PostgreSQL's plan cost.
+_CHUNK = 500
+
+
+def alert_url(uuid: str) -> str:
+    return f"/api-public/v1/alerts/{uuid}"
+
+
+def policy_url(slug: str) -> str:
+    return f"/api-public/v1/policies/{slug}"
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+class RelatedRows:
+    """The paged policies/teams/users and transitions of a set of incidents, by incident id."""
+
+    def __init__(self, session: Session, org_id: int, incident_ids: Sequence[int]) -> None:
+        self.policies: dict[int, list[EscalationPolicyInfo]] = defaultdict(list)
+        self.teams: dict[int, list[str]] = defaultdict(list)
+        self.users: dict[int, list[str]] = defaultdict(list)
+        self.transitions: dict[int, list[IncidentTransition]] = defaultdict(list)
+        for ids in _chunks(incident_ids):
+            self._load(session, org_id, ids)
+
+    def _load(self, session: Session, org_id: int, ids: Sequence[int]) -> None:
+        policy_rows = session.execute(
+            select(
+                IncidentPagedPolicy.incident_id,
+                EscalationPolicy.name,
+                EscalationPolicy.slug,
+                Team.name,
+                Team.slug,
+            )
+            .join(EscalationPolicy, EscalationPolicy.id == IncidentPagedPolicy.policy_id)
+            .join(Team, Team.id == EscalationPolicy.team_id)
+            .where(IncidentPagedPolicy.org_id == org_id, IncidentPagedPolicy.incident_id.in_(ids))
+            .order_by(IncidentPagedPolicy.incident_id, EscalationPolicy.name, EscalationPolicy.slug)
+        )
+        for incident_id, p_name, p_slug, t_name, t_slug in policy_rows:
+            self.policies[incident_id].append(
+                EscalationPolicyInfo(
+                    policy=PolicyRef(name=p_name, slug=p_slug, _selfUrl=policy_url(p_slug)),
+                    team=TeamRef(name=t_name, slug=t_slug),
+                )
+            )
+        team_rows = session.execute(
+            select(IncidentPagedTeam.incident_id, Team.slug)
+            .join(Team, Team.id == IncidentPagedTeam.team_id)
+            .where(IncidentPagedTeam.org_id == org_id, IncidentPagedTeam.incident_id.in_(ids))
+            .order_by(IncidentPagedTeam.incident_id, Team.slug)
+        )
+        for incident_id, slug in team_rows:
+            self.teams[incident_id].append(slug)
+        user_rows = session.execute(
+            select(IncidentPagedUser.incident_id, User.username)
+            .join(User, User.id == IncidentPagedUser.user_id)
+            .where(IncidentPagedUser.org_id == org_id, IncidentPagedUser.incident_id.in_(ids))
+            .order_by(IncidentPagedUser.incident_id, User.username)
+        )
+        for incident_id, username in user_rows:
+            self.users[incident_id].append(username)
+        events = session.scalars(
+            select(IncidentEvent)
+            .where(
+                IncidentEvent.org_id == org_id,
+                IncidentEvent.incident_id.in_(ids),
+                IncidentEvent.kind == EventKind.TRANSITION,
+            )
+            .order_by(IncidentEvent.incident_id, IncidentEvent.id)
+        )
+        for event in events:
+            self.transitions[event.incident_id].append(transition_of(event))
+
+
+def transition_of(event: IncidentEvent) -> IncidentTransition:
+    """A transition timeline event as `{name, at, by, message, manually, alertId, alertUrl}`."""
+    data: dict[str, Any] = event.data or {}
+    name = str(data.get("name", ""))
+    by = data.get("by", event.actor)
+    return IncidentTransition(
+        name=name,
+        at=iso_z(event.at),
+        by=by if isinstance(by, str) else None,
+        message=event.message or None,
+        manually=bool(data.get("manually", False)),
+        alert_id=event.alert_uuid,
+        alert_url=alert_url(event.alert_uuid) if event.alert_uuid else None,
+    )
+
+
+def optional_iso(at: datetime | None) -> str | None:
+    return iso_z(at) if at is not None else None
+
+
+def incident_info(incident: Incident, related: RelatedRows) -> IncidentInfo:
+    return IncidentInfo(
+        incident_number=str(incident.number),
+        start_time=iso_z(incident.started_at),
+        current_phase=incident.phase,
+        alert_count=incident.alert_count,
+        last_alert_time=optional_iso(incident.last_alert_at),
+        last_alert_id=incident.last_alert_uuid,
+        entity_id=incident.entity_id,
+        entity_display_name=incident.entity_display_name or None,
+        entity_state=incident.entity_state or None,
+        entity_type=incident.entity_type or None,
+        routing_key=incident.routing_key,
+        host=incident.host,
+        service=incident.service,
+        paged_users=related.users.get(incident.id, []),
+        paged_teams=related.teams.get(incident.id, []),
+        paged_policies=related.policies.get(incident.id, []),
+        transitions=related.transitions.get(incident.id, []),
+        first_alert_uuid=incident.first_alert_uuid,
+        monitor_name=incident.monitor_name,
+        monitor_type=incident.monitor_type,
+    )
+
+
+def parse_incident_number(text: str) -> int | None:
+    """`"42"` → 42; anything that is not a plain positive number names no incident."""
+    text = text.strip()
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
+def find_incident(session: Session, org_id: int, number: str | int) -> Incident | None:
+    value = number if isinstance(number, int) else parse_incident_number(number)
+    if value is None:
+        return None
+    return session.scalar(
+        select(Incident).where(Incident.org_id == org_id, Incident.number == value)
+    )
+
+
+def get_incident(session: Session, org_id: int, number: str | int) -> Incident:
+    """The incident by number; a number that is not one is a 400, an unknown one a 404."""
+    if isinstance(number, str) and parse_incident_number(number) is None:
+        raise InvalidInput(
+            f"incidentNumber must be a positive integer, got '{number}'", field="incidentNumber"
+        )
+    incident = find_incident(session, org_id, number)
+    if incident is None:
+        raise NotFound(f"Incident {number} not found", field="incidentNumber")
+    return incident
+
+
+def get_incident_info(session: Session, org_id: int, number: str | int) -> IncidentInfo:
+    incident = get_incident(session, org_id, number)
+    return incident_info(incident, RelatedRows(session, org_id, [incident.id]))
+
+
+def list_current_incidents(session: Session, org_id: int, *, now: datetime) -> list[IncidentInfo]:
+    """Open, acknowledged, and resolved within the last 24 hours, by incident number."""
+    incidents = list(
+        session.scalars(
+            select(Incident)
+            .where(
+                Incident.org_id == org_id,
+                or_(
+                    Incident.phase != Phase.RESOLVED,
+                    Incident.resolved_at >= now - RECENTLY_RESOLVED,
+                ),
+            )
+            .order_by(Incident.number)
+        )
+    )
+    related = RelatedRows(session, org_id, [i.id for i in incidents])
+    return [incident_info(i, related) for i in incidents]
+
+
+def _epoch_seconds(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def get_alert(session: Session, org_id: int, uuid: str) -> GetAlertResponse:
+    """`GET /api-public/v1/alerts/{uuid}`: the alert as processed, with its raw JSON text."""
+    alert = session.scalar(select(Alert).where(Alert.org_id == org_id, Alert.uuid == uuid))
+    if alert is None:
+        raise NotFound(f"Alert {uuid} not found", field="uuid")
+    fields: dict[str, Any] = alert.fields or {}
+    ack_msg = fields.get("ack_msg")
+    ack_author = fields.get("ack_author")
+    return GetAlertResponse(
+        message_type=alert.message_type,
+        entity_id=alert.entity_id,
+        timestamp=_epoch_seconds(alert.timestamp),
+        state_start_time=_epoch_seconds(alert.state_start_time),
+        state_message=alert.state_message or None,
+        monitoring_tool=alert.monitoring_tool,
+        entity_display_name=alert.entity_display_name or None,
+        ack_msg=ack_msg if isinstance(ack_msg, str) else None,
+        ack_author=ack_author if isinstance(ack_author, str) else None,
+        raw=alert.raw,
+    )
+
+
+def find_user(session: Session, org_id: int, username: str) -> User | None:
+    """A user of the organization by username (usernames are stored lower case)."""
+    return session.scalar(
+        select(User).where(User.org_id == org_id, User.username == username.strip().lower())
+    )
+
+
+def get_user(session: Session, org_id: int, username: str, *, field: str = "userName") -> User:
+    """NOTES (b)/(d): an unknown user in a command body is a 404 "User not found"."""
+    user = find_user(session, org_id, username)
+    if user is None:
+        raise NotFound("User not found", field=field)
+    return user
+
+
+def actor_for_key(session: Session, org_id: int, created_by_user_id: int | None) -> str:
+    """Who an API-key call acts as on the timeline: the key's creator, else "api"."""
+    if created_by_user_id is not None:
+        username = session.scalar(
+            select(User.username).where(User.org_id == org_id, User.id == created_by_user_id)
+        )
+        if username is not None:
+            return username
+    return "api"

@@ -1,0 +1,1 @@
+"""Stakeholder messages: recorded on the timeline and handed to the engine for delivery."""
