@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openoncall.db.base import Base, OrgScoped, UtcDateTime
@@ -34,3 +34,13 @@ class RoutingKeyTarget(OrgScoped, Base):
         ForeignKey("escalation_policy.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+routing_key_table = _table(RoutingKey)
+routing_key_target_table = _table(RoutingKeyTarget)

@@ -1,0 +1,133 @@
+"""Group commit: one writer thread applies every waiting alert in one transaction.
+
+Each caller gets a future that completes only after the transaction holding its alert has
+committed, so "200 means stored" holds, while a burst of N alerts pays one commit instead
+of N. SQLite has one writer anyway; on PostgreSQL each process has its own writer and the
+batch logic (`ingest.py`) handles the races between processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from openoncall.alerts.ingest import Result, Submission, ingest_batch
+from openoncall.clock import Clock
+from openoncall.container import Container
+from openoncall.db.session import Sessions
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 512
+# A conflict with another process (same entity opened twice, deadlock) is retried whole.
+RETRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    submission: Submission
+    future: Future[Result]
+
+
+class GroupCommitWriter:
+    def __init__(self, sessions: Sessions, clock: Clock, *, max_batch: int = MAX_BATCH) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def submit(self, submission: Submission) -> Future[Result]:
+        """Queue one alert; the future's result is set after its transaction commits."""
+        future: Future[Result] = Future()
+        with self._lock:
+            if self._stopped:
+                raise RuntimeError("the alert writer has stopped")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="alert-writer", daemon=True)
+                self._thread.start()
+            self._queue.put(_Item(submission, future))
+        return future
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish what is queued, then end the thread."""
+        with self._lock:
+            self._stopped = True
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            self._process(batch)
+            if stop:
+                return
+
+    def _process(self, batch: list[_Item]) -> None:
+        submissions = [item.submission for item in batch]
+        for attempt in range(RETRIES):
+            try:
+                with self._sessions.transaction(write=True) as session:
+                    results = ingest_batch(session, submissions, now=self._clock.now())
+            except (IntegrityError, OperationalError) as exc:
+                log.info(
+                    "alert batch conflict, retrying", extra={"attempt": attempt, "error": str(exc)}
+                )
+                continue
+            except (DBAPIError, ValueError, TypeError, KeyError) as exc:
+                log.exception("alert batch failed")
+                self._isolate(batch, exc)
+                return
+            # Committed: only now may anyone answer.
+            for item, result in zip(batch, results, strict=True):
+                item.future.set_result(result)
+            return
+        self._isolate(batch, RuntimeError("alert batch kept conflicting"))
+
+    def _isolate(self, batch: list[_Item], exc: Exception) -> None:
+        """One bad alert must not fail its neighbours: retry each alone."""
+        if len(batch) == 1:
+            batch[0].future.set_exception(exc)
+            return
+        for item in batch:
+            self._process([item])
+
+
+_CREATE_LOCK = threading.Lock()
+WRITER = "alert_writer"
+
+
+def writer_for(container: Container) -> GroupCommitWriter:
+    """The container's writer, created on first use and stopped with the app."""
+    writer = container.extras.get(WRITER)
+    if isinstance(writer, GroupCommitWriter):
+        return writer
+    with _CREATE_LOCK:
+        writer = container.extras.get(WRITER)
+        if not isinstance(writer, GroupCommitWriter):
+            writer = GroupCommitWriter(container.sessions, container.clock)
+            container.extras[WRITER] = writer
+            container.extras.setdefault("on_stop", []).append(writer.stop)
+        return writer
