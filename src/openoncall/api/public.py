@@ -12,9 +12,13 @@ from openoncall.paging_policies.router import router as paging_policies_router
 from openoncall.policies.router import router as policies_router
 from openoncall.reporting.incidents_router import router as reporting_incidents_router
 from openoncall.stakeholders.router import router as stakeholders_router
+from openoncall.teams.router import router as teams_router
+from openoncall.users.router import router as users_router
 
 # Each domain adds its router(s) here; order does not matter (paths never overlap).
 ROUTERS: list[APIRouter] = [
+    users_router,
+    teams_router,
     docs_router,
     health_router,
     chat_router,
