@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from openoncall.alerts.router import router as alerts_router
 from openoncall.api.docs import router as docs_router
 from openoncall.api.health import router as health_router
 from openoncall.chat.router import router as chat_router
@@ -17,6 +18,7 @@ from openoncall.users.router import router as users_router
 
 # Each domain adds its router(s) here; order does not matter (paths never overlap).
 ROUTERS: list[APIRouter] = [
+    alerts_router,
     users_router,
     teams_router,
     docs_router,
