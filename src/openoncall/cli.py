@@ -51,6 +51,10 @@ def serve(
     no_engine: Annotated[
         bool, typer.Option("--no-engine", help="Serve HTTP only; run `openoncall engine` apart.")
     ] = False,
+    smtp_port: Annotated[
+        int | None,
+        typer.Option("--smtp-port", help="Also accept email alerts over SMTP on this port."),
+    ] = None,
 ) -> None:
     """Apply pending migrations and serve HTTP (and the paging engine, unless --no-engine)."""
     import uvicorn
@@ -67,6 +71,11 @@ def serve(
                 "  openoncall bootstrap --org ORG --admin USERNAME --email EMAIL "
                 "--password PASSWORD --json"
             )
+    if smtp_port is not None:
+        from openoncall.alerts.email_listener import install_email_listener
+
+        install_email_listener(container, host=host, port=smtp_port)
+        console.print(f"Email alerts: SMTP on {host}:{smtp_port} to KEY+ROUTINGKEY@…")
     console.print(f"OpenOnCall serving on http://{host}:{port}  (API docs: /api-docs)")
     uvicorn.run(create_app(container), host=host, port=port, log_level="warning")
 

@@ -18,6 +18,7 @@ the other process's incident and aggregates into it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Sequence
@@ -247,7 +248,12 @@ def ingest_batch(
                 session, org.id, is_warning_incident=org.is_warning_incident, now=now
             )
             contexts[org.id] = ctx
-        routed.append(route_alert(ctx, sub))
+        typed = sub
+        if "message_type" not in sub.fields:
+            # An email whose subject names no type: the org's "Email Options" setting decides.
+            fields = {**sub.fields, "message_type": org.email_default_message_type}
+            typed = dataclasses.replace(sub, fields=fields)
+        routed.append(route_alert(ctx, typed))
 
     open_by_org: dict[int, dict[str, _Incident]] = {}
     for org_id in contexts:

@@ -134,3 +134,14 @@ def normalize(fields: dict[str, Any], *, original_type: str, received_at: dateti
         ack_author=_text(fields.get("ack_author")),
         ack_msg=_text(fields.get("ack_msg")),
     )
+
+
+def with_entity_id(data: dict[str, Any], generated: str) -> dict[str, Any]:
+    """The alert's fields with an `entity_id`: `generated` when missing or blank (NOTES (c));
+    a non-string id (a number) is kept as its JSON text."""
+    entity = data.get("entity_id")
+    if entity is None or (isinstance(entity, str) and not entity.strip()):
+        data["entity_id"] = generated
+    elif not isinstance(entity, str):
+        data["entity_id"] = json.dumps(entity)
+    return data

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 
 from openoncall.alerts.ingest import Submission
 from openoncall.alerts.models import AlertSource
-from openoncall.alerts.payload import PayloadError, parse_body
+from openoncall.alerts.payload import PayloadError, parse_body, with_entity_id
 from openoncall.alerts.schemas import AlertFailure, AlertSuccess
 from openoncall.alerts.writer import writer_for
 from openoncall.auth.deps import get_container
@@ -65,16 +65,6 @@ def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status_code=status, media_type="application/json")
 
 
-def submission_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """The alert's fields with an `entity_id` (generated when missing, NOTES (c))."""
-    entity = data.get("entity_id")
-    if entity is None or (isinstance(entity, str) and not entity.strip()):
-        data["entity_id"] = str(uuid.uuid4())
-    elif not isinstance(entity, str):
-        data["entity_id"] = json.dumps(entity)
-    return data
-
-
 async def _receive(request: Request, rest_key: str, routing_key: str | None) -> Response:
     container = get_container(request)
     body = await request.body()
@@ -86,7 +76,7 @@ async def _receive(request: Request, rest_key: str, routing_key: str | None) -> 
         key_hash=hash_secret(rest_key),
         source=AlertSource.REST,
         routing_key=routing_key or None,
-        fields=submission_fields(data),
+        fields=with_entity_id(data, str(uuid.uuid4())),
         raw=body.decode("utf-8", errors="replace"),
         received_at=container.clock.now(),
     )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from openoncall.alert_rules.router import router as alert_rules_router
 from openoncall.alerts.router import router as alerts_router
 from openoncall.api.docs import router as docs_router
 from openoncall.api.health import router as health_router
 from openoncall.chat.router import router as chat_router
 from openoncall.incidents.router import router as incidents_router
+from openoncall.maintenance.router import router as maintenance_router
 from openoncall.paging_policies.router import router as paging_policies_router
 from openoncall.policies.router import router as policies_router
 from openoncall.reporting.incidents_router import router as reporting_incidents_router
+from openoncall.routing.router import router as routing_router
 from openoncall.stakeholders.router import router as stakeholders_router
 from openoncall.teams.router import router as teams_router
 from openoncall.users.router import router as users_router
@@ -19,6 +22,9 @@ from openoncall.users.router import router as users_router
 # Each domain adds its router(s) here; order does not matter (paths never overlap).
 ROUTERS: list[APIRouter] = [
     alerts_router,
+    alert_rules_router,
+    maintenance_router,
+    routing_router,
     users_router,
     teams_router,
     docs_router,
