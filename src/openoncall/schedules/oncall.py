@@ -204,8 +204,9 @@ def windows_from_masks(masks: Iterable[dict[str, Any] | None]) -> tuple[WeeklyWi
             continue
         if not isinstance(mask, dict):
             raise ValueError("a mask must be an object with `day` and `time`")
-        days = mask.get("day") or {}
-        times = mask.get("time") or []
+        # null is "none"; a wrong type (e.g. a list of days) is an error, not "none".
+        days = {} if mask.get("day") is None else mask["day"]
+        times = [] if mask.get("time") is None else mask["time"]
         if not isinstance(days, dict) or not isinstance(times, list):
             raise ValueError("mask.day must be an object and mask.time a list")
         unknown = set(days) - set(MASK_DAY_KEYS)
