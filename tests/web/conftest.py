@@ -11,6 +11,9 @@ from openoncall.container import Container
 from openoncall.users.models import Role
 from openoncall.users.service import create_user
 from tests.conftest import Org
+from tests.web.browser import browser, live_server, page, phone_page
+
+__all__ = ["browser", "live_server", "page", "phone_page"]  # browser fixtures
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
