@@ -14,6 +14,7 @@ from openoncall.container import Container, build_container
 from openoncall.db import migrate
 from openoncall.errors import OnCallError
 from openoncall.orgs import service as orgs
+from openoncall.schedules.commands import oncall_app
 from openoncall.settings import Settings
 
 app = typer.Typer(help="OpenOnCall: on-call and incident response.", no_args_is_help=True)
@@ -21,6 +22,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys (X-VO-Api-Key).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(oncall_app, name="oncall")
 
 console = Console()
 err = Console(stderr=True)

@@ -1,0 +1,383 @@
+"""Use cases for scheduled overrides, their per-policy assignments and Take On-Call.
+
+A scheduled override covers one user's on-call during a period across all their policies;
+when it is created it gets one unassigned assignment per policy that user is on call for in
+that period; assigning a policy hands it to a chosen user; an unassigned policy keeps its normal
+schedule. Take On-Call hands a policy from the person on call now to another until that
+person's current period there ends. Services never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openoncall.audit.service import record_audit
+from openoncall.errors import InvalidInput, NotFound
+from openoncall.ids import new_slug
+from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
+from openoncall.policies.models import EscalationPolicy
+from openoncall.policies.service import get_policy, get_team
+from openoncall.schedules import cache  # noqa: F401  (installs the on-call version hook)
+from openoncall.schedules.service import policies_oncall, policy_oncall
+from openoncall.schedules.views import final_spans, period_end_now, users_now
+from openoncall.teams.models import Team
+from openoncall.timeutil import get_zone, naive_local_to_utc
+from openoncall.users.models import User
+
+_DATETIME = TypeAdapter(datetime)
+# Take On-Call looks at the instant `now`; the window only has to contain it.
+_NOW_WINDOW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentView:
+    policy_slug: str
+    team_slug: str
+    username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideView:
+    override: ScheduledOverride
+    user: User
+    assignments: list[AssignmentView]
+
+
+def get_user(session: Session, org_id: int, username: str, *, field: str) -> User:
+    user = session.scalar(
+        select(User).where(User.org_id == org_id, User.username == username.strip().lower())
+    )
+    if user is None:
+        raise NotFound(f"User not found: {username}", field=field)
+    return user
+
+
+def parse_instant(value: str, timezone: str, *, field: str) -> datetime:
+    """ISO-8601 with `Z` or an offset; a time without one is local time in `timezone`."""
+    try:
+        parsed = _DATETIME.validate_python(value)
+    except ValidationError as exc:
+        raise InvalidInput(f"Invalid ISO-8601 date-time: {value!r}", field=field) from exc
+    if parsed.tzinfo is None:
+        return naive_local_to_utc(parsed, get_zone(timezone))
+    return parsed
+
+
+# --- scheduled overrides ----------------------------------------------------------------------
+
+
+def create_override(
+    session: Session,
+    org_id: int,
+    *,
+    username: str,
+    timezone: str,
+    start: str,
+    end: str,
+    actor: str,
+    now: datetime,
+) -> OverrideView:
+    """A new override of `username`'s on-call in [start, end), with one unassigned assignment
+    per policy they are on call for in that period."""
+    user = get_user(session, org_id, username, field="username")
+    get_zone(timezone)  # InvalidInput naming `timezone` when unknown
+    start_at = parse_instant(start, timezone, field="start")
+    end_at = parse_instant(end, timezone, field="end")
+    if end_at <= start_at:
+        raise InvalidInput("end must be after start", field="end")
+    override = ScheduledOverride(
+        org_id=org_id,
+        public_id=new_slug("ovr", 16),
+        user_id=user.id,
+        timezone=timezone,
+        start_at=start_at,
+        end_at=end_at,
+        created_at=now,
+    )
+    session.add(override)
+    session.flush()
+    policy_ids = session.scalars(
+        select(EscalationPolicy.id).where(EscalationPolicy.org_id == org_id)
+    ).all()
+    pictures = policies_oncall(session, org_id, policy_ids, start=start_at, end=end_at, now=now)
+    for policy_id in sorted(pictures):
+        spans = final_spans(pictures[policy_id])
+        if any(span.scheduled_username == user.username for span in spans):
+            session.add(
+                OverrideAssignment(
+                    org_id=org_id, override_id=override.id, policy_id=policy_id, user_id=None
+                )
+            )
+    session.flush()
+    _audit(
+        session,
+        org_id,
+        action="override.create",
+        subject=override.public_id,
+        actor=actor,
+        now=now,
+        user=user.username,
+    )
+    return describe_override(session, org_id, override)
+
+
+def list_overrides(session: Session, org_id: int, *, now: datetime) -> list[OverrideView]:
+    """Overrides that have not ended yet, by start."""
+    rows = session.scalars(
+        select(ScheduledOverride)
+        .where(ScheduledOverride.org_id == org_id, ScheduledOverride.end_at > now)
+        .order_by(ScheduledOverride.start_at, ScheduledOverride.id)
+    ).all()
+    return [describe_override(session, org_id, row) for row in rows]
+
+
+def find_override(session: Session, org_id: int, public_id: str) -> ScheduledOverride:
+    row = session.scalar(
+        select(ScheduledOverride).where(
+            ScheduledOverride.org_id == org_id, ScheduledOverride.public_id == public_id
+        )
+    )
+    if row is None:
+        raise NotFound(f"Scheduled override not found: {public_id}", field="publicId")
+    return row
+
+
+def describe_override(session: Session, org_id: int, override: ScheduledOverride) -> OverrideView:
+    rows = session.execute(
+        select(EscalationPolicy.slug, Team.slug, User.username)
+        .select_from(OverrideAssignment)
+        .join(EscalationPolicy, EscalationPolicy.id == OverrideAssignment.policy_id)
+        .join(Team, Team.id == EscalationPolicy.team_id)
+        .outerjoin(User, User.id == OverrideAssignment.user_id)
+        .where(OverrideAssignment.org_id == org_id, OverrideAssignment.override_id == override.id)
+        .order_by(OverrideAssignment.id)
+    ).all()
+    return OverrideView(
+        override=override,
+        user=session.get_one(User, override.user_id),
+        assignments=[AssignmentView(p, t, u) for p, t, u in rows],
+    )
+
+
+def delete_override(
+    session: Session, org_id: int, public_id: str, *, actor: str, now: datetime
+) -> None:
+    override = find_override(session, org_id, public_id)
+    session.delete(override)
+    session.flush()
+    _audit(session, org_id, action="override.delete", subject=public_id, actor=actor, now=now)
+
+
+def get_assignment(
+    session: Session, org_id: int, public_id: str, policy_slug: str
+) -> AssignmentView:
+    view = describe_override(session, org_id, find_override(session, org_id, public_id))
+    for assignment in view.assignments:
+        if assignment.policy_slug == policy_slug:
+            return assignment
+    raise NotFound(
+        f"Override {public_id} has no assignment for policy {policy_slug}", field="policySlug"
+    )
+
+
+def set_assignment(
+    session: Session,
+    org_id: int,
+    public_id: str,
+    policy_slug: str,
+    *,
+    body_policy: str,
+    username: str | None,
+    actor: str,
+    now: datetime,
+) -> AssignmentView:
+    """Hand the override's policy to `username` (None or empty: unassign it)."""
+    if body_policy != policy_slug:
+        raise InvalidInput(
+            f"policy {body_policy} does not match the path's {policy_slug}", field="policy"
+        )
+    override = find_override(session, org_id, public_id)
+    policy = get_policy(session, org_id, policy_slug, field="policySlug")
+    user = get_user(session, org_id, username, field="username") if username else None
+    row = session.scalar(
+        select(OverrideAssignment).where(
+            OverrideAssignment.org_id == org_id,
+            OverrideAssignment.override_id == override.id,
+            OverrideAssignment.policy_id == policy.id,
+        )
+    )
+    if row is None:
+        row = OverrideAssignment(org_id=org_id, override_id=override.id, policy_id=policy.id)
+        session.add(row)
+    row.user_id = user.id if user else None
+    session.flush()
+    _audit(
+        session,
+        org_id,
+        action="override.assign",
+        subject=public_id,
+        actor=actor,
+        now=now,
+        policy=policy_slug,
+        user=user.username if user else None,
+    )
+    return get_assignment(session, org_id, public_id, policy_slug)
+
+
+def delete_assignment(
+    session: Session, org_id: int, public_id: str, policy_slug: str, *, actor: str, now: datetime
+) -> AssignmentView:
+    """Remove the assignment (the policy keeps its normal schedule); returns what it was."""
+    before = get_assignment(session, org_id, public_id, policy_slug)
+    override = find_override(session, org_id, public_id)
+    policy = get_policy(session, org_id, policy_slug, field="policySlug")
+    row = session.scalars(
+        select(OverrideAssignment).where(
+            OverrideAssignment.org_id == org_id,
+            OverrideAssignment.override_id == override.id,
+            OverrideAssignment.policy_id == policy.id,
+        )
+    ).one()
+    session.delete(row)
+    session.flush()
+    _audit(
+        session,
+        org_id,
+        action="override.unassign",
+        subject=public_id,
+        actor=actor,
+        now=now,
+        policy=policy_slug,
+    )
+    return before
+
+
+# --- take on-call -----------------------------------------------------------------------------
+
+
+def take_oncall(
+    session: Session,
+    org_id: int,
+    *,
+    policy_slug: str,
+    from_username: str,
+    to_username: str,
+    actor: str,
+    now: datetime,
+) -> None:
+    """`to` replaces `from` on the policy from now until `from`'s current period there ends.
+
+    Taking from yourself changes nothing; repeating a take that already holds (`to` is on call
+    and `from` no longer is) changes nothing either.
+    """
+    policy = get_policy(session, org_id, policy_slug)
+    from_user = get_user(session, org_id, from_username, field="fromUser")
+    to_user = get_user(session, org_id, to_username, field="toUser")
+    if from_user.id == to_user.id:
+        return
+    if not _take_on(session, org_id, policy, from_user, to_user, actor=actor, now=now):
+        raise InvalidInput(
+            f"{from_user.username} is not on call for policy {policy.slug}", field="fromUser"
+        )
+
+
+def take_team_oncall(
+    session: Session,
+    org_id: int,
+    *,
+    team_slug: str,
+    from_username: str,
+    to_username: str,
+    actor: str,
+    now: datetime,
+) -> None:
+    """The deprecated team form: take on every policy of the team where `from` is on call."""
+    team = get_team(session, org_id, team_slug)
+    from_user = get_user(session, org_id, from_username, field="fromUser")
+    to_user = get_user(session, org_id, to_username, field="toUser")
+    if from_user.id == to_user.id:
+        return
+    policies = session.scalars(
+        select(EscalationPolicy)
+        .where(EscalationPolicy.org_id == org_id, EscalationPolicy.team_id == team.id)
+        .order_by(EscalationPolicy.id)
+    ).all()
+    results = [
+        _take_on(session, org_id, policy, from_user, to_user, actor=actor, now=now)
+        for policy in policies
+    ]
+    if not any(results):
+        raise InvalidInput(
+            f"{from_user.username} is not on call for team {team.slug}", field="fromUser"
+        )
+
+
+def _take_on(
+    session: Session,
+    org_id: int,
+    policy: EscalationPolicy,
+    from_user: User,
+    to_user: User,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Take on one policy; False when `from` is not on call there (and `to` is not either)."""
+    picture = policy_oncall(session, org_id, policy.id, start=now, end=now + _NOW_WINDOW, now=now)
+    on_call = users_now(picture)
+    if from_user.username not in on_call:
+        return to_user.username in on_call
+    end = period_end_now(picture, from_user.username)
+    assert end is not None  # they are on call now, so their period has an end
+    session.add(
+        OnCallTake(
+            org_id=org_id,
+            policy_id=policy.id,
+            from_user_id=from_user.id,
+            to_user_id=to_user.id,
+            start_at=now,
+            end_at=end,
+            created_at=now,
+        )
+    )
+    session.flush()
+    _audit(
+        session,
+        org_id,
+        action="oncall.take",
+        subject=policy.slug,
+        actor=actor,
+        now=now,
+        fromUser=from_user.username,
+        toUser=to_user.username,
+        until=end.isoformat(),
+    )
+    return True
+
+
+def _audit(
+    session: Session,
+    org_id: int,
+    *,
+    action: str,
+    subject: str,
+    actor: str,
+    now: datetime,
+    **detail: str | None,
+) -> None:
+    subject_type = "escalation_policy" if action.startswith("oncall.") else "scheduled_override"
+    record_audit(
+        session,
+        org_id,
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject,
+        detail=dict(detail),
+        now=now,
+    )

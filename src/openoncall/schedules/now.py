@@ -1,0 +1,83 @@
+"""Who is on call right now in every team and policy of an organization, and until when.
+
+Shared by `GET /api-public/v1/oncall/current` (which caches the answer, see
+`openoncall.schedules.cache`), the CLI's `openoncall oncall now` and the web UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openoncall.policies.models import EscalationPolicy
+from openoncall.schedules.service import policies_oncall
+from openoncall.schedules.views import next_change, users_now
+from openoncall.teams.models import Team
+
+# Computed over [now, now + this): the answer holds until the first change inside it, or
+# until its end when nothing changes in it.
+HORIZON = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyNow:
+    name: str
+    slug: str
+    usernames: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamNow:
+    name: str
+    slug: str
+    policies: list[PolicyNow]
+
+
+@dataclass(frozen=True, slots=True)
+class OnCallNow:
+    teams: list[TeamNow]
+    valid_until: datetime
+
+
+def teams_with_policies(
+    session: Session, org_id: int, team_ids: list[int] | None = None
+) -> list[tuple[Team, list[EscalationPolicy]]]:
+    """The organization's teams (or the given ones) by name, each with its policies by age."""
+    query = select(Team).where(Team.org_id == org_id).order_by(Team.name, Team.id)
+    if team_ids is not None:
+        query = query.where(Team.id.in_(team_ids))
+    teams = session.scalars(query).all()
+    by_team: dict[int, list[EscalationPolicy]] = {t.id: [] for t in teams}
+    policies = session.scalars(
+        select(EscalationPolicy)
+        .where(EscalationPolicy.org_id == org_id)
+        .order_by(EscalationPolicy.id)
+    ).all()
+    for policy in policies:
+        if policy.team_id in by_team:
+            by_team[policy.team_id].append(policy)
+    return [(t, by_team[t.id]) for t in teams]
+
+
+def oncall_now(session: Session, org_id: int, now: datetime) -> OnCallNow:
+    teams = teams_with_policies(session, org_id)
+    ids = [p.id for _team, policies in teams for p in policies]
+    pictures = policies_oncall(session, org_id, ids, start=now, end=now + HORIZON, now=now)
+    return OnCallNow(
+        teams=[
+            TeamNow(
+                name=team.name,
+                slug=team.slug,
+                policies=[
+                    PolicyNow(p.name, p.slug, users_now(pictures[p.id]))
+                    for p in policies
+                    if p.id in pictures
+                ],
+            )
+            for team, policies in teams
+        ],
+        valid_until=next_change(pictures.values(), now) or now + HORIZON,
+    )
