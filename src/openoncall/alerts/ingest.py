@@ -153,7 +153,7 @@ def load_org_context(
                 select(EscalationPolicy.id, EscalationPolicy.team_id).where(
                     EscalationPolicy.org_id == org_id, EscalationPolicy.id.in_(policy_ids)
                 )
-            ).tuples()
+            ).all()
         )
     return OrgContext(
         org_id=org_id,

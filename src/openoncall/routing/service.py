@@ -169,7 +169,7 @@ def create_routing_key(
     teams = dict(
         session.execute(
             select(Team.id, Team.slug).where(Team.id.in_({p.team_id for p in policies}))
-        ).tuples()
+        ).all()
     )
     return RoutingKeyView(
         key=key,
