@@ -6,9 +6,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from openoncall.web import assets
-from openoncall.web.pages import account, integrations
+from openoncall.web.pages import account, integrations, timeline
 
-PAGE_ROUTERS = [account.router, integrations.router]
+PAGE_ROUTERS = [account.router, integrations.router, timeline.router]
 
 
 def install_web(app: FastAPI) -> None:

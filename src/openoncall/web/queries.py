@@ -6,14 +6,17 @@ the page should switch to it and the query here should go.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from openoncall.alerts.models import Alert
+from openoncall.incidents.models import Incident, IncidentPagedTeam, Phase
 from openoncall.orgs.models import ApiKey, ApiKeyUsage
 from openoncall.orgs.service import list_api_keys
+from openoncall.teams.models import Team
 from openoncall.users.models import User
 
 
@@ -57,4 +60,91 @@ def _calls_today(session: Session, key_ids: list[int], now: datetime) -> dict[in
             ApiKeyUsage.api_key_id.in_(key_ids), ApiKeyUsage.day_on == now.date()
         )
     )
-    return {key_id: calls for key_id, calls in rows}
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+# ------------------------------------------------------------------ timeline
+
+RECENT = timedelta(hours=24)
+TIMELINE_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineFilters:
+    team: str = ""
+    routing_key: str = ""
+    phase: str = ""
+
+    def query(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    incident: Incident
+    teams: list[str]
+
+
+def timeline_incidents(
+    session: Session, org_id: int, filters: TimelineFilters, *, now: datetime
+) -> list[IncidentRow]:
+    """Open incidents and those resolved in the last 24 hours, newest first, filtered."""
+    stmt = select(Incident).where(
+        Incident.org_id == org_id,
+        or_(Incident.phase != Phase.RESOLVED, Incident.resolved_at >= now - RECENT),
+    )
+    if filters.phase:
+        stmt = stmt.where(Incident.phase == filters.phase)
+    if filters.routing_key:
+        stmt = stmt.where(Incident.routing_key == filters.routing_key)
+    if filters.team:
+        stmt = stmt.where(
+            Incident.id.in_(
+                select(IncidentPagedTeam.incident_id)
+                .join(Team, Team.id == IncidentPagedTeam.team_id)
+                .where(IncidentPagedTeam.org_id == org_id, Team.slug == filters.team)
+            )
+        )
+    incidents = list(session.scalars(stmt.order_by(Incident.number.desc()).limit(TIMELINE_LIMIT)))
+    teams = paged_team_names(session, org_id, [i.id for i in incidents])
+    return [IncidentRow(incident=i, teams=teams.get(i.id, [])) for i in incidents]
+
+
+def paged_team_names(
+    session: Session, org_id: int, incident_ids: list[int]
+) -> dict[int, list[str]]:
+    if not incident_ids:
+        return {}
+    rows = session.execute(
+        select(IncidentPagedTeam.incident_id, Team.name)
+        .join(Team, Team.id == IncidentPagedTeam.team_id)
+        .where(IncidentPagedTeam.org_id == org_id, IncidentPagedTeam.incident_id.in_(incident_ids))
+        .order_by(Team.name)
+    )
+    names: dict[int, list[str]] = {}
+    for incident_id, name in rows:
+        names.setdefault(incident_id, []).append(name)
+    return names
+
+
+def incident_routing_keys(session: Session, org_id: int) -> list[str]:
+    """Routing keys seen on incidents (for the filter), alphabetical."""
+    return sorted(
+        key
+        for key in session.scalars(
+            select(Incident.routing_key)
+            .where(Incident.org_id == org_id, Incident.routing_key.is_not(None))
+            .distinct()
+        )
+        if key
+    )
+
+
+def incident_alerts(session: Session, org_id: int, incident_id: int) -> list[Alert]:
+    return list(
+        session.scalars(
+            select(Alert)
+            .where(Alert.org_id == org_id, Alert.incident_id == incident_id)
+            .order_by(Alert.id)
+        )
+    )
