@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -23,10 +24,13 @@ from openoncall.schedules.oncall import (
     masks_from_windows,
     member_at,
     next_handoff,
+    offset_for,
     oncall_at,
     override_intervals,
     period_end,
     policy_spans,
+    scheduled_position,
+    shift_periods,
     shift_spans,
     windows_from_masks,
 )
@@ -410,3 +414,42 @@ def test_override_intervals_merge_across_a_handoff_with_the_same_people() -> Non
             _utc(2026, 1, 5, 12), _utc(2026, 1, 6, 12), "ann", "kim", OverrideKind.TAKE, 7
         )
     ]
+
+
+def test_set_the_scheduled_member_by_offset_keeps_the_order_afterwards() -> None:
+    rule = _std("UTC", _utc(2026, 1, 5, 9))
+    now = _utc(2026, 1, 20)  # third week: cid is scheduled
+    assert scheduled_position(rule, now) == 2
+    moved = replace(rule, member_offset=offset_for(rule, now, 0))
+    assert member_at(moved, now) == "ann"
+    assert member_at(moved, _utc(2026, 1, 26, 9)) == "bob"  # the next handoff continues
+    assert [p.username for p in shift_periods(moved, now, _utc(2026, 2, 3))] == [
+        "ann",
+        "bob",
+        "cid",
+    ]
+    assert shift_periods(moved, now, _utc(2026, 1, 21))[0].start == _utc(2026, 1, 19, 9)
+    with pytest.raises(ValueError, match="position"):
+        offset_for(rule, now, 3)
+
+
+def test_scheduled_member_of_a_partial_shift_between_occurrences() -> None:
+    rule = ShiftRule(
+        shift_id=2,
+        group_id=10,
+        label="office",
+        kind=ShiftKind.PARTIAL_DAY,
+        timezone="UTC",
+        anchor=_utc(2026, 1, 5, 9),
+        handoff_days=7,
+        members=("dee", "eve"),
+        windows=windows_from_masks([_mask(WEEKDAYS, (9, 0), (17, 0))]),
+    )
+    # Sunday evening of week 1 (dee's week), nobody covering: the scheduled one is dee.
+    assert scheduled_position(rule, _utc(2026, 1, 11, 20)) == 0
+    moved = replace(rule, member_offset=offset_for(rule, _utc(2026, 1, 11, 20), 1))
+    assert [p.username for p in shift_periods(moved, _utc(2026, 1, 11), _utc(2026, 1, 14))] == [
+        "dee",  # Monday and Tuesday of week 2: after eve comes dee
+        "dee",
+    ]
+    assert scheduled_position(replace(rule, members=()), _utc(2026, 1, 11)) is None

@@ -482,6 +482,52 @@ def adjacent_members(group: GroupRules, at: datetime, step: int) -> list[str]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Period:
+    """An unclipped on-call period of one shift; `position` indexes `rule.members`."""
+
+    start: datetime
+    end: datetime
+    username: str
+    position: int
+
+
+def shift_periods(rule: ShiftRule, start: datetime, end: datetime) -> list[Period]:
+    """The shift's spans intersecting `[start, end)`, NOT clipped to it (a shift's `periods`,
+    `current` and `next` in the rotations API), with each member's position."""
+    n = len(rule.members)
+    return [
+        Period(raw.start, raw.end, _member(rule, raw.k), (rule.member_offset + raw.k) % n)
+        for raw in _raw_spans(rule, start, end)
+    ]
+
+
+def _scheduled_k(rule: ShiftRule, at: datetime) -> int:
+    """The rotation period that counts as "now": the covering occurrence's (which may have
+    started in the previous period), else the period containing `at` (0 before the anchor)."""
+    raw = _raw_at(rule, at)
+    if raw is not None:
+        return raw.k
+    return max(0, _period_index(_context(rule), at))
+
+
+def scheduled_position(rule: ShiftRule, at: datetime) -> int | None:
+    """Position (in `rule.members`) of the member scheduled at `at`: on call now if the shift
+    covers `at`, else the one whose rotation period it is. None with no members."""
+    if not rule.members:
+        return None
+    return (rule.member_offset + _scheduled_k(rule, at)) % len(rule.members)
+
+
+def offset_for(rule: ShiftRule, at: datetime, position: int) -> int:
+    """The `member_offset` that makes `rule.members[position]` the scheduled member at `at`
+    ("set the scheduled user for a shift"); later handoffs continue in order from them."""
+    n = len(rule.members)
+    if not 0 <= position < n:
+        raise ValueError(f"position {position} outside the shift's {n} members")
+    return (position - _scheduled_k(rule, at)) % n
+
+
 def next_handoff(rule: ShiftRule, after: datetime) -> datetime | None:
     """The first instant > `after` at which the shift's on-call person changes or its coverage
     starts/ends (a span boundary); None if there is none within a year."""
