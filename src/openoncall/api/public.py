@@ -12,6 +12,7 @@ from openoncall.calendar.router import feed_router as calendar_feed_router
 from openoncall.calendar.router import router as calendar_router
 from openoncall.chat.router import router as chat_router
 from openoncall.incidents.router import router as incidents_router
+from openoncall.links.router import router as links_router
 from openoncall.maintenance.router import router as maintenance_router
 from openoncall.overrides.router import router as overrides_router
 from openoncall.paging_policies.router import router as paging_policies_router
@@ -23,6 +24,7 @@ from openoncall.schedules.router import router as schedules_router
 from openoncall.stakeholders.router import router as stakeholders_router
 from openoncall.teams.router import router as teams_router
 from openoncall.users.router import router as users_router
+from openoncall.webhooks.router import router as webhooks_router
 
 # Each domain adds its router(s) here; order does not matter (paths never overlap).
 ROUTERS: list[APIRouter] = [
@@ -45,6 +47,8 @@ ROUTERS: list[APIRouter] = [
     calendar_feed_router,
     reporting_incidents_router,
     stakeholders_router,
+    webhooks_router,
+    links_router,
 ]
 
 

@@ -44,6 +44,8 @@ class TxContext:
     follow_ups: list[queue.Claim] = field(default_factory=list)
     # Set to make the job due again later instead of done (e.g. a throttled contact).
     retry_at: datetime | None = None
+    # Whether the job is done when the transaction commits (default: the in_tx argument).
+    finish: bool | None = None
 
     def run_soon(self, jobs: Iterable[Job | None], session: Session) -> None:
         fresh = [j for j in jobs if j is not None and j.due_at <= self.now]
@@ -96,7 +98,7 @@ class Runtime:
                     job.lease_until = None
                     # A deliberate wait is not a failed attempt.
                     job.attempts = max(0, job.attempts - 1)
-                elif finish:
+                elif finish if ctx.finish is None else ctx.finish:
                     queue.finish(job, now=ctx.now)
             self._follow_ups.extend(ctx.follow_ups)
             return result

@@ -1,0 +1,641 @@
+"""Paging people and recording every delivery: personal paging runs, delivery rows, fallback.
+
+Each notification is a `delivery` row plus a `delivery.send` job written in the same
+transaction (the outbox). The engine's send handler calls `prepare_send` (phase check,
+throttle), sends through the channel outside any transaction, then `record_result` (sent, or
+retry with backoff, or failed and fall back to the user's next contact method). Never commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openoncall.alerts.models import Alert
+from openoncall.contacts.models import ContactKind, ContactMethod
+from openoncall.deliveries import compose
+from openoncall.deliveries.models import Delivery, DeliveryStatus
+from openoncall.engine.jobs import Job
+from openoncall.engine.queue import backoff, enqueue
+from openoncall.escalation.models import UserPage
+from openoncall.incidents.models import EventKind, Incident, IncidentPagedUser, Phase
+from openoncall.incidents.service import add_event
+from openoncall.links.signing import LinkAction
+from openoncall.notify.channel import DeliveryResult, Medium, Notification
+from openoncall.users.models import User
+from openoncall.webhooks.models import Webhook
+
+DELIVERY_SEND = "delivery.send"
+PAGE_STEP = "page.step"
+
+# A delivery is tried this often (with backoff) before it counts as failed and falls back.
+MAX_ATTEMPTS = 3
+# "Call until reached" repeats the last personal step; this caps a forgotten incident.
+MAX_PAGE_RUNS = 50
+# Per-contact-method throttles: a phone is not rung, nor texted, faster than this.
+THROTTLE: dict[str, timedelta] = {
+    Medium.PHONE: timedelta(seconds=60),
+    Medium.SMS: timedelta(seconds=10),
+    Medium.PUSH: timedelta(seconds=2),
+}
+
+RULE_MEDIUM: dict[str, Medium] = {
+    "email": Medium.EMAIL,
+    "sms": Medium.SMS,
+    "phone": Medium.PHONE,
+    "push": Medium.PUSH,
+}
+
+LinkMaker = Callable[[int, int, LinkAction, int | None], str]
+
+
+class Purpose:
+    PAGE = "page"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    STAKEHOLDER = "stakeholder"
+
+
+# ---------------------------------------------------------------------------- facts
+
+
+def incident_facts(session: Session, incident: Incident) -> compose.IncidentFacts:
+    alert_id: str | None = None
+    uuid = incident.last_alert_uuid or incident.first_alert_uuid
+    if uuid is not None:
+        alert = session.scalar(select(Alert).where(Alert.uuid == uuid))
+        if alert is not None:
+            value = (alert.fields or {}).get("alert_id")
+            if value is None:
+                value = _raw_field(alert.raw, "alert_id")
+            alert_id = None if value is None else str(value)
+    return compose.IncidentFacts(
+        number=incident.number,
+        entity_id=incident.entity_id,
+        entity_display_name=incident.entity_display_name,
+        state_message=incident.state_message,
+        phase=incident.phase,
+        routing_key=incident.routing_key,
+        started_at=incident.started_at,
+        alert_id=alert_id,
+        host=incident.host,
+        service=incident.service,
+    )
+
+
+def _raw_field(raw: str, name: str) -> Any:
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return None
+    return payload.get(name) if isinstance(payload, dict) else None
+
+
+# ---------------------------------------------------------------------------- personal paging
+
+
+def default_steps(session: Session, org_id: int, user: User) -> list[dict[str, Any]]:
+    """The default personal policy: email (and push) at once, then text the first phone."""
+    contacts = _contacts(session, org_id, user.id)
+    emails = [c for c in contacts if c.kind == ContactKind.EMAIL]
+    phones = [c for c in contacts if c.kind == ContactKind.PHONE]
+    first: list[dict[str, Any]] = [
+        {"type": "email", "contact_id": emails[0].id if emails else None},
+        {"type": "push", "contact_id": None},
+    ]
+    steps: list[dict[str, Any]] = [{"timeout_minutes": 5, "rules": first}]
+    if phones:
+        steps.append({"timeout_minutes": 5, "rules": [{"type": "sms", "contact_id": phones[0].id}]})
+    return steps
+
+
+def all_contacts_step(session: Session, org_id: int, user: User) -> list[dict[str, Any]]:
+    """For policies that ignore personal paging policies: every contact method, once."""
+    rules: list[dict[str, Any]] = []
+    for c in _contacts(session, org_id, user.id):
+        kind = {ContactKind.EMAIL: "email", ContactKind.PHONE: "sms"}.get(ContactKind(c.kind))
+        if kind is not None:
+            rules.append({"type": kind, "contact_id": c.id})
+    rules.append({"type": "push", "contact_id": None})
+    # timeout 0: not repeated.
+    return [{"timeout_minutes": 0, "rules": rules}]
+
+
+StepsLoader = Callable[[Session, int, User], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    reason: str
+    ignore_custom: bool
+
+
+def page_user(
+    session: Session,
+    org_id: int,
+    incident: Incident,
+    user: User,
+    request: PageRequest,
+    *,
+    steps_loader: StepsLoader,
+    links: LinkMaker | None,
+    now: datetime,
+) -> list[Job]:
+    """Start paging `user` for `incident` by their personal policy (once per incident)."""
+    page = session.scalar(
+        select(UserPage).where(UserPage.incident_id == incident.id, UserPage.user_id == user.id)
+    )
+    if page is not None and not page.is_done:
+        add_event(
+            session,
+            org_id,
+            incident.id,
+            kind=EventKind.PAGE,
+            at=now,
+            actor="system",
+            message=f"{user.username} is already being paged ({request.reason})",
+            data={"username": user.username, "reason": request.reason, "duplicate": True},
+        )
+        return []
+    steps = (
+        all_contacts_step(session, org_id, user)
+        if request.ignore_custom
+        else steps_loader(session, org_id, user)
+    ) or default_steps(session, org_id, user)
+    if page is None:
+        page = UserPage(
+            org_id=org_id,
+            incident_id=incident.id,
+            user_id=user.id,
+            created_at=now,
+        )
+        session.add(page)
+    page.steps = steps
+    page.next_step_index = 0
+    page.runs = 0
+    page.is_done = False
+    page.reason = request.reason[:512]
+    page.updated_at = now
+    if session.get(IncidentPagedUser, (incident.id, user.id)) is None:
+        session.add(IncidentPagedUser(org_id=org_id, incident_id=incident.id, user_id=user.id))
+    session.flush()
+    add_event(
+        session,
+        org_id,
+        incident.id,
+        kind=EventKind.PAGE,
+        at=now,
+        actor="system",
+        message=f"Paging {user.username}: {request.reason}",
+        data={"username": user.username, "reason": request.reason},
+    )
+    return run_user_page(session, org_id, page, incident, user, links=links, now=now)
+
+
+def run_user_page(
+    session: Session,
+    org_id: int,
+    page: UserPage,
+    incident: Incident,
+    user: User,
+    *,
+    links: LinkMaker | None,
+    now: datetime,
+) -> list[Job]:
+    """Run the user's next personal step (the last one again once past the end)."""
+    if page.is_done:
+        return []
+    if incident.phase != Phase.UNACKED:
+        page.is_done = True
+        page.updated_at = now
+        return []
+    steps = page.steps
+    index = min(page.next_step_index, len(steps) - 1)
+    step = steps[index]
+    label = f"personal step {index + 1}" + (" (repeat)" if page.next_step_index > index else "")
+    jobs: list[Job] = []
+    facts = incident_facts(session, incident)
+    for rule in step["rules"]:
+        jobs += _deliveries_for_rule(
+            session,
+            org_id,
+            incident,
+            facts=facts,
+            user=user,
+            page=page,
+            rule=rule,
+            label=label,
+            links=links,
+            now=now,
+        )
+    page.runs += 1
+    page.next_step_index += 1
+    page.updated_at = now
+    timeout = int(step.get("timeout_minutes", 0))
+    repeating = page.next_step_index >= len(steps)
+    if (timeout <= 0 and repeating) or page.runs >= MAX_PAGE_RUNS:
+        page.is_done = True
+        return jobs
+    job = enqueue(
+        session,
+        kind=PAGE_STEP,
+        payload={"user_page_id": page.id, "run": page.runs},
+        due_at=now + timedelta(minutes=max(timeout, 1)),
+        now=now,
+        org_id=org_id,
+        dedupe_key=f"page:{page.id}:run:{page.runs}",
+    )
+    if job is not None:
+        jobs.append(job)
+    return jobs
+
+
+def _deliveries_for_rule(
+    session: Session,
+    org_id: int,
+    incident: Incident,
+    *,
+    facts: compose.IncidentFacts,
+    user: User,
+    page: UserPage,
+    rule: dict[str, Any],
+    label: str,
+    links: LinkMaker | None,
+    now: datetime,
+) -> list[Job]:
+    medium = RULE_MEDIUM.get(str(rule.get("type")))
+    if medium is None:
+        return []
+    contacts = _contacts(session, org_id, user.id)
+    targets: list[tuple[ContactMethod | None, str]]
+    if medium == Medium.PUSH:
+        targets = [(c, c.value) for c in contacts if c.kind == ContactKind.DEVICE]
+    else:
+        wanted = ContactKind.EMAIL if medium == Medium.EMAIL else ContactKind.PHONE
+        chosen = [c for c in contacts if c.id == rule.get("contact_id") and c.kind == wanted] or [
+            c for c in contacts if c.kind == wanted
+        ][:1]
+        targets = [(c, c.value) for c in chosen]
+        if not targets and medium == Medium.EMAIL and user.email:
+            targets = [(None, user.email)]
+    jobs: list[Job] = []
+    for contact, destination in targets:
+        _, job = queue_page_delivery(
+            session,
+            org_id,
+            incident,
+            facts,
+            user=user,
+            contact=contact,
+            medium=medium,
+            destination=destination,
+            reason=f"{page.reason}; {label}",
+            user_page_id=page.id,
+            tried=[],
+            links=links,
+            now=now,
+        )
+        jobs.append(job)
+    return jobs
+
+
+def _contacts(session: Session, org_id: int, user_id: int) -> list[ContactMethod]:
+    return list(
+        session.scalars(
+            select(ContactMethod)
+            .where(ContactMethod.org_id == org_id, ContactMethod.user_id == user_id)
+            .order_by(ContactMethod.rank, ContactMethod.id)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- delivery rows
+
+
+def queue_page_delivery(
+    session: Session,
+    org_id: int,
+    incident: Incident,
+    facts: compose.IncidentFacts,
+    *,
+    user: User | None,
+    contact: ContactMethod | None,
+    medium: Medium,
+    destination: str,
+    reason: str,
+    user_page_id: int | None,
+    tried: list[int],
+    links: LinkMaker | None,
+    now: datetime,
+    purpose: str = Purpose.PAGE,
+) -> tuple[Delivery, Job]:
+    user_id = user.id if user is not None else None
+    ack = links(org_id, incident.id, LinkAction.ACK, user_id) if links else None
+    resolve = links(org_id, incident.id, LinkAction.RESOLVE, user_id) if links else None
+    message = compose.page_message(facts, reason=reason, ack_url=ack, resolve_url=resolve)
+    body = message.body
+    if medium in (Medium.SMS, Medium.PHONE):
+        body = compose.sms_text(facts, ack_url=ack)
+    delivery = Delivery(
+        org_id=org_id,
+        incident_id=incident.id,
+        user_id=user_id,
+        contact_method_id=contact.id if contact is not None else None,
+        user_page_id=user_page_id,
+        purpose=purpose,
+        medium=str(medium),
+        destination=destination,
+        subject=message.subject,
+        body=body,
+        data=message.data,
+        status=DeliveryStatus.QUEUED,
+        attempts=0,
+        reason=reason,
+        tried_contact_ids=[*tried, *([contact.id] if contact is not None else [])],
+        created_at=now,
+        updated_at=now,
+    )
+    return delivery, _enqueue_send(session, delivery, org_id, now)
+
+
+def queue_webhook_delivery(
+    session: Session,
+    org_id: int,
+    incident: Incident,
+    webhook: Webhook,
+    *,
+    reason: str,
+    now: datetime,
+) -> tuple[Delivery, Job]:
+    facts = incident_facts(session, incident)
+    data = compose.incident_fields(facts)
+    data["reason"] = reason
+    delivery = Delivery(
+        org_id=org_id,
+        incident_id=incident.id,
+        webhook_id=webhook.id,
+        purpose=Purpose.WEBHOOK,
+        medium=str(Medium.WEBHOOK),
+        destination=webhook.url,
+        subject=f"Incident #{incident.number}",
+        body=json.dumps(data, sort_keys=True),
+        data=data,
+        status=DeliveryStatus.QUEUED,
+        attempts=0,
+        reason=reason,
+        tried_contact_ids=[],
+        created_at=now,
+        updated_at=now,
+    )
+    return delivery, _enqueue_send(session, delivery, org_id, now)
+
+
+def queue_stakeholder_delivery(
+    session: Session,
+    org_id: int,
+    user: User,
+    *,
+    title: str,
+    message: str,
+    sender: str | None,
+    incident_id: int | None,
+    incident_number: str | None,
+    now: datetime,
+) -> tuple[Delivery, Job] | None:
+    """Email the user's first email contact (their account address if none)."""
+    emails = [c for c in _contacts(session, org_id, user.id) if c.kind == ContactKind.EMAIL]
+    destination = emails[0].value if emails else user.email
+    if not destination:
+        return None
+    text = compose.stakeholder_message(
+        title=title, message=message, sender=sender, incident_number=incident_number
+    )
+    delivery = Delivery(
+        org_id=org_id,
+        incident_id=incident_id,
+        user_id=user.id,
+        contact_method_id=emails[0].id if emails else None,
+        purpose=Purpose.STAKEHOLDER,
+        medium=str(Medium.EMAIL),
+        destination=destination,
+        subject=text.subject,
+        body=text.body,
+        data=text.data,
+        status=DeliveryStatus.QUEUED,
+        attempts=0,
+        reason=f"stakeholder message from {sender or 'system'}",
+        tried_contact_ids=[],
+        created_at=now,
+        updated_at=now,
+    )
+    return delivery, _enqueue_send(session, delivery, org_id, now)
+
+
+def _enqueue_send(session: Session, delivery: Delivery, org_id: int, now: datetime) -> Job:
+    session.add(delivery)
+    session.flush()
+    job = enqueue(
+        session,
+        kind=DELIVERY_SEND,
+        payload={"delivery_id": delivery.id},
+        due_at=now,
+        now=now,
+        org_id=org_id,
+        dedupe_key=f"delivery:{delivery.id}",
+    )
+    assert job is not None  # a fresh delivery id has no job yet
+    return job
+
+
+# ---------------------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    notification: Notification
+    secret: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    why: str
+
+
+def prepare_send(session: Session, delivery_id: int, *, now: datetime) -> Ready | Wait | Skip:
+    """Decide whether a queued delivery goes now: not after an ack, not faster than throttles."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
+        return Skip("already settled")
+    if delivery.purpose == Purpose.PAGE and delivery.incident_id is not None:
+        incident = session.get(Incident, delivery.incident_id)
+        if incident is None or incident.phase != Phase.UNACKED:
+            delivery.status = DeliveryStatus.CANCELLED
+            delivery.last_error = f"incident {incident.phase.lower() if incident else 'gone'}"
+            delivery.updated_at = now
+            return Skip("incident no longer unacknowledged")
+    window = THROTTLE.get(delivery.medium)
+    if window is not None and delivery.contact_method_id is not None:
+        last = session.scalar(
+            select(func.max(Delivery.sent_at)).where(
+                Delivery.contact_method_id == delivery.contact_method_id,
+                Delivery.status == DeliveryStatus.SENT,
+            )
+        )
+        if last is not None:
+            last = _aware(last)
+            if now - last < window:
+                return Wait(last + window)
+    secret: str | None = None
+    if delivery.webhook_id is not None:
+        webhook = session.get(Webhook, delivery.webhook_id)
+        secret = webhook.secret if webhook is not None else None
+    number = delivery.data.get("incidentNumber") if delivery.data else None
+    data = dict(delivery.data or {})
+    if secret is not None:
+        data["signing_secret"] = secret
+    return Ready(
+        Notification(
+            medium=Medium(delivery.medium),
+            to=delivery.destination,
+            subject=delivery.subject,
+            body=delivery.body,
+            incident_number=None if number is None else str(number),
+            data=data,
+        ),
+        secret=secret,
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    # Aggregates bypass the UtcDateTime type, so SQLite hands back naive UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    retry_at: datetime | None
+    jobs: list[Job]
+
+
+def record_result(
+    session: Session,
+    delivery_id: int,
+    result: DeliveryResult,
+    *,
+    links: LinkMaker | None,
+    now: datetime,
+) -> Recorded:
+    """Write the attempt: sent; or retry later; or failed, then fall back to another contact."""
+    delivery = session.get(Delivery, delivery_id, with_for_update=True)
+    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
+        return Recorded(None, [])
+    delivery.attempts += 1
+    delivery.updated_at = now
+    if result.ok:
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = now
+        delivery.last_error = None
+        _timeline(session, delivery, now, f"{_what(delivery)} sent to {delivery.destination}")
+        return Recorded(None, [])
+    delivery.last_error = result.detail or "failed"
+    if result.retryable and delivery.attempts < MAX_ATTEMPTS:
+        return Recorded(now + backoff(delivery.attempts), [])
+    delivery.status = DeliveryStatus.FAILED
+    _timeline(
+        session,
+        delivery,
+        now,
+        f"{_what(delivery)} to {delivery.destination} failed: {delivery.last_error}",
+    )
+    return Recorded(None, _fall_back(session, delivery, links=links, now=now))
+
+
+def _what(delivery: Delivery) -> str:
+    names = {
+        Medium.EMAIL: "Email",
+        Medium.SMS: "SMS",
+        Medium.PHONE: "Phone call",
+        Medium.PUSH: "Push notification",
+        Medium.WEBHOOK: "Webhook",
+        Medium.CHAT: "Chat message",
+    }
+    return names.get(Medium(delivery.medium), delivery.medium)
+
+
+def _timeline(session: Session, delivery: Delivery, now: datetime, message: str) -> None:
+    if delivery.incident_id is None:
+        return
+    add_event(
+        session,
+        delivery.org_id,
+        delivery.incident_id,
+        kind=EventKind.DELIVERY,
+        at=now,
+        actor="system",
+        message=message,
+        data={
+            "deliveryId": delivery.id,
+            "medium": delivery.medium,
+            "destination": delivery.destination,
+            "status": delivery.status,
+            "attempts": delivery.attempts,
+            "purpose": delivery.purpose,
+            "error": delivery.last_error,
+        },
+    )
+
+
+FALLBACK_MEDIUM: dict[str, Medium] = {
+    ContactKind.EMAIL: Medium.EMAIL,
+    ContactKind.PHONE: Medium.SMS,
+    ContactKind.DEVICE: Medium.PUSH,
+}
+
+
+def _fall_back(
+    session: Session, delivery: Delivery, *, links: LinkMaker | None, now: datetime
+) -> list[Job]:
+    """A page that could not be delivered goes to the user's next untried contact method."""
+    if delivery.purpose != Purpose.PAGE or delivery.user_id is None:
+        return []
+    if delivery.incident_id is None:
+        return []
+    incident = session.get(Incident, delivery.incident_id)
+    user = session.get(User, delivery.user_id)
+    if incident is None or user is None or incident.phase != Phase.UNACKED:
+        return []
+    tried = set(delivery.tried_contact_ids or [])
+    for contact in _contacts(session, delivery.org_id, user.id):
+        if contact.id in tried:
+            continue
+        medium = FALLBACK_MEDIUM.get(contact.kind)
+        if medium is None:
+            continue
+        _, job = queue_page_delivery(
+            session,
+            delivery.org_id,
+            incident,
+            incident_facts(session, incident),
+            user=user,
+            contact=contact,
+            medium=medium,
+            destination=contact.value,
+            reason=f"fallback after {_what(delivery).lower()} to {delivery.destination} failed",
+            user_page_id=delivery.user_page_id,
+            tried=sorted(tried),
+            links=links,
+            now=now,
+        )
+        return [job]
+    return []

@@ -1,0 +1,181 @@
+"""Job kind → handler: escalation start/step, personal paging steps, deliveries, stakeholders.
+
+Each handler does its database work in one transaction bound to its claim (Runtime.in_tx),
+so the job is finished in the same commit as the rows it wrote; a rerun after a crash finds
+either nothing done or everything done. Sending is the one step outside a transaction: a
+delivery is prepared (phase and throttle checks), sent, then recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from openoncall.deliveries import service as deliveries
+from openoncall.engine import queue
+from openoncall.engine.worker import Handler, Runtime, TxContext
+from openoncall.escalation import service as escalation
+from openoncall.incidents.models import IncidentEvent
+from openoncall.notify.channel import Channel, DeliveryResult, Medium
+from openoncall.users.models import User
+
+log = logging.getLogger(__name__)
+
+STAKEHOLDER_MESSAGE = "stakeholder.message"
+
+
+@dataclass(frozen=True)
+class HandlerDeps:
+    channels: Mapping[Medium, Channel]
+    paging: escalation.Paging
+    send_timeout_seconds: float = 30.0
+
+
+def build_handlers(deps: HandlerDeps) -> dict[str, Handler]:
+    return {
+        escalation.ESCALATION_START: partial(escalation_start, deps),
+        escalation.ESCALATION_STEP: partial(escalation_step, deps),
+        deliveries.PAGE_STEP: partial(page_step, deps),
+        deliveries.DELIVERY_SEND: partial(delivery_send, deps),
+        STAKEHOLDER_MESSAGE: partial(stakeholder_message, deps),
+    }
+
+
+def _org(claim: queue.Claim) -> int:
+    if claim.org_id is None:
+        raise ValueError(f"job {claim.job_id} ({claim.kind}) has no organization")
+    return claim.org_id
+
+
+async def escalation_start(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
+    incident_id = int(claim.payload["incident_id"])
+    reroute = claim.payload.get("reroute")
+
+    def work(session: Session, ctx: TxContext) -> None:
+        jobs = escalation.start_paging(
+            session,
+            _org(claim),
+            incident_id,
+            reroute_event_id=None if reroute is None else int(reroute),
+            paging=deps.paging,
+            now=ctx.now,
+        )
+        ctx.run_soon(jobs, session)
+
+    await rt.in_tx(claim, work)
+
+
+async def escalation_step(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
+    def work(session: Session, ctx: TxContext) -> None:
+        jobs = escalation.run_step(
+            session,
+            _org(claim),
+            int(claim.payload["progress_id"]),
+            version=int(claim.payload["version"]),
+            paging=deps.paging,
+            now=ctx.now,
+        )
+        ctx.run_soon(jobs, session)
+
+    await rt.in_tx(claim, work)
+
+
+async def page_step(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
+    def work(session: Session, ctx: TxContext) -> None:
+        jobs = escalation.run_user_page_step(
+            session,
+            _org(claim),
+            int(claim.payload["user_page_id"]),
+            run=int(claim.payload["run"]),
+            paging=deps.paging,
+            now=ctx.now,
+        )
+        ctx.run_soon(jobs, session)
+
+    await rt.in_tx(claim, work)
+
+
+async def stakeholder_message(_deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
+    payload = claim.payload
+
+    def work(session: Session, ctx: TxContext) -> None:
+        org_id = _org(claim)
+        user = session.get(User, int(payload["user_id"]))
+        if user is None or user.org_id != org_id:
+            return
+        incident_id: int | None = None
+        if payload.get("event_table") == "incident_event" and payload.get("event_id"):
+            event = session.get(IncidentEvent, int(payload["event_id"]))
+            if event is not None and event.org_id == org_id:
+                incident_id = event.incident_id
+        queued = deliveries.queue_stakeholder_delivery(
+            session,
+            org_id,
+            user,
+            title=str(payload.get("title") or ""),
+            message=str(payload.get("message") or ""),
+            sender=_opt_str(payload.get("sender")),
+            incident_id=incident_id,
+            incident_number=_opt_str(payload.get("incident_number")),
+            now=ctx.now,
+        )
+        if queued is not None:
+            ctx.run_soon([queued[1]], session)
+
+    await rt.in_tx(claim, work)
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+async def delivery_send(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
+    delivery_id = int(claim.payload["delivery_id"])
+
+    def prepare(
+        session: Session, ctx: TxContext
+    ) -> deliveries.Ready | deliveries.Wait | deliveries.Skip:
+        outcome = deliveries.prepare_send(session, delivery_id, now=ctx.now)
+        if isinstance(outcome, deliveries.Wait):
+            ctx.retry_at = outcome.until
+        elif isinstance(outcome, deliveries.Skip):
+            ctx.finish = True
+        return outcome
+
+    outcome = await rt.in_tx(claim, prepare, finish=False)
+    if not isinstance(outcome, deliveries.Ready):
+        return
+    result = await _send(deps, outcome)
+
+    def record(session: Session, ctx: TxContext) -> None:
+        recorded = deliveries.record_result(
+            session, delivery_id, result, links=deps.paging.links, now=ctx.now
+        )
+        if recorded.retry_at is not None:
+            ctx.retry_at = recorded.retry_at
+        ctx.run_soon(recorded.jobs, session)
+
+    await rt.in_tx(claim, record)
+
+
+async def _send(deps: HandlerDeps, ready: deliveries.Ready) -> DeliveryResult:
+    notification = ready.notification
+    channel = deps.channels.get(notification.medium)
+    if channel is None:
+        return DeliveryResult(
+            ok=False, detail=f"no {notification.medium} channel configured", retryable=False
+        )
+    try:
+        return await asyncio.wait_for(channel.send(notification), timeout=deps.send_timeout_seconds)
+    except TimeoutError:
+        return DeliveryResult(ok=False, detail="timed out", retryable=True)
+    except Exception as exc:
+        # Channels should return failures, not raise; a raising one is treated as transient.
+        log.exception("channel raised", extra={"medium": str(notification.medium)})
+        return DeliveryResult(ok=False, detail=f"{type(exc).__name__}: {exc}", retryable=True)

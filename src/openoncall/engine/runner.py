@@ -1,0 +1,90 @@
+"""Wire the engine into a container: commit hooks, link signing, channels, serve's lifespan.
+
+`install_wakeup(container)` belongs in every process that writes jobs (serve, with or without
+the engine, and the engine itself): it is what makes a commit wake the engine. `build_engine`
+assembles an Engine from the container's settings (channels from the registry unless tests
+hand in their own). `attach_to_app` starts and stops it with the HTTP app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from openoncall.container import Container
+from openoncall.db.engine import is_sqlite
+from openoncall.deliveries import service as deliveries
+from openoncall.engine.handlers import HandlerDeps, build_handlers
+from openoncall.engine.wakeup import Wakeup, install_commit_hooks, libpq_conninfo
+from openoncall.engine.worker import Engine, EngineOptions
+from openoncall.escalation.service import Paging
+from openoncall.links.service import link_signer
+from openoncall.links.signing import LinkAction
+from openoncall.notify.channel import Channel, Medium
+
+WAKEUP = "wakeup"
+
+
+def install_wakeup(container: Container) -> Wakeup:
+    """Make commits that create jobs wake the engine (once per container)."""
+    existing = container.extras.get(WAKEUP)
+    if isinstance(existing, Wakeup):
+        return existing
+    wakeup = Wakeup()
+    install_commit_hooks(container.sessions, wakeup, postgres=not is_sqlite(container.engine))
+    container.extras[WAKEUP] = wakeup
+    return wakeup
+
+
+def paging_for(container: Container) -> Paging:
+    signer = link_signer(container)
+
+    def links(org_id: int, incident_id: int, action: LinkAction, user_id: int | None) -> str:
+        return signer.url(org_id=org_id, incident_id=incident_id, action=action, user_id=user_id)
+
+    return Paging(links=links, steps_loader=deliveries.default_steps)
+
+
+def build_engine(
+    container: Container,
+    *,
+    channels: Mapping[Medium, Channel],
+    options: EngineOptions | None = None,
+) -> Engine:
+    wakeup = install_wakeup(container)
+    chosen = channels
+    deps = HandlerDeps(channels=chosen, paging=paging_for(container))
+
+    async def close_channels() -> None:
+        for channel in {id(c): c for c in chosen.values()}.values():
+            await channel.aclose()
+
+    postgres = not is_sqlite(container.engine)
+    return Engine(
+        container.sessions,
+        container.clock,
+        build_handlers(deps),
+        wakeup=wakeup,
+        options=options,
+        pg_conninfo=libpq_conninfo(container.engine) if postgres else None,
+        on_close=close_channels,
+    )
+
+
+def attach_to_app(container: Container) -> None:
+    """Hook the engine into the app's lifespan (serve), unless run_engine is false."""
+    install_wakeup(container)
+    if not container.extras.get("run_engine", False):
+        return
+    holder: list[Engine] = []
+
+    def start() -> None:
+        engine = build_engine(container, channels=container.extras["channels"])
+        engine.start()
+        holder.append(engine)
+
+    def stop() -> None:
+        while holder:
+            holder.pop().stop()
+
+    container.extras.setdefault("on_start", []).append(start)
+    container.extras.setdefault("on_stop", []).append(stop)
