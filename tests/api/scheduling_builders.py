@@ -6,11 +6,16 @@ so they are written straight through the models (one committed transaction each)
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from openoncall.container import Container
 from openoncall.ids import new_slug
-from openoncall.rotations.models import RotationGroup
+from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
 from openoncall.users.service import create_user
@@ -71,3 +76,74 @@ def make_rotation_group(container: Container, org_id: int, team_slug: str, label
         session.add(group)
         session.flush()
         return group.slug
+
+
+WEEKDAYS_9_TO_5 = {
+    "mask": {
+        "day": {"su": False, "m": True, "t": True, "w": True, "th": True, "f": True, "sa": False},
+        "time": [{"start": {"hour": 9, "minute": 0}, "end": {"hour": 17, "minute": 0}}],
+    }
+}
+
+
+@dataclass(frozen=True)
+class ShiftSpec:
+    """One shift of a rotation: `anchor` is the first handoff (its local time of day is the
+    handoff time); `kind` is the VictorOps shifttype; `mask` only for pho/cstm."""
+
+    label: str
+    timezone: str
+    anchor: datetime
+    members: list[str]
+    kind: str = "std"
+    handoff_days: int = 7
+    mask: dict[str, Any] = field(default_factory=dict)
+
+
+def make_rotation(
+    container: Container, org_id: int, team_slug: str, label: str, shifts: list[ShiftSpec]
+) -> str:
+    """A rotation group with its shifts and members; returns its slug."""
+    group_slug = make_rotation_group(container, org_id, team_slug, label)
+    with container.sessions.transaction() as session:
+        group = session.scalars(select(RotationGroup).where(RotationGroup.slug == group_slug)).one()
+        for spec in shifts:
+            shift = RotationShift(
+                org_id=org_id,
+                group_id=group.id,
+                label=spec.label,
+                timezone=spec.timezone,
+                shift_type=spec.kind,
+                start_at=spec.anchor,
+                handoff_days=spec.handoff_days,
+                mask=spec.mask,
+                member_offset=0,
+                created_at=container.clock.now(),
+            )
+            session.add(shift)
+            session.flush()
+            for position, username in enumerate(spec.members):
+                user_id = session.scalars(
+                    select(User.id).where(User.org_id == org_id, User.username == username)
+                ).one()
+                session.add(
+                    RotationMember(
+                        org_id=org_id, shift_id=shift.id, user_id=user_id, position=position
+                    )
+                )
+    return group_slug
+
+
+def make_policy(api: TestClient, team_slug: str, name: str, rotation_slugs: list[str]) -> str:
+    """A one-step policy paging the given rotation groups, made through the API; its slug."""
+    entries = [
+        {"executionType": "rotation_group", "rotationGroup": {"slug": slug}}
+        for slug in rotation_slugs
+    ]
+    r = api.post(
+        "/api-public/v1/policies",
+        json={"name": name, "teamSlug": team_slug, "steps": [{"timeout": 0, "entries": entries}]},
+    )
+    assert r.status_code == 200, r.text
+    slug: str = r.json()["slug"]
+    return slug
