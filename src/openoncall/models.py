@@ -21,6 +21,7 @@ from openoncall.incidents.models import (
 from openoncall.maintenance.models import MaintenanceMode
 from openoncall.orgs.models import ApiKey, ApiKeyUsage, InstanceSecret, Organization
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
+from openoncall.paging_policies.models import PagingRule, PagingStep
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
 from openoncall.routing.models import RoutingKey, RoutingKeyTarget
@@ -59,6 +60,8 @@ __all__ = [
     "OrgEvent",
     "Organization",
     "OverrideAssignment",
+    "PagingRule",
+    "PagingStep",
     "RotationGroup",
     "RotationMember",
     "RotationShift",

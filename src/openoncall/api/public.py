@@ -11,6 +11,7 @@ from openoncall.api.health import router as health_router
 from openoncall.calendar.router import feed_router as calendar_feed_router
 from openoncall.calendar.router import router as calendar_router
 from openoncall.chat.router import router as chat_router
+from openoncall.contacts.router import router as contacts_router
 from openoncall.incidents.router import router as incidents_router
 from openoncall.links.router import router as links_router
 from openoncall.maintenance.router import router as maintenance_router
@@ -37,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     docs_router,
     health_router,
     chat_router,
+    contacts_router,
     incidents_router,
     paging_policies_router,
     policies_router,
