@@ -1,0 +1,194 @@
+"""On-call now (with Take On-Call), team schedules for the next weeks with overrides marked,
+and scheduled overrides with their assignments.
+
+Everything reads the on-call calculator (`schedules`) and writes through `overrides.service`,
+the same code the public API uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from openoncall.auth.deps import DbSession, Now
+from openoncall.errors import InvalidInput
+from openoncall.overrides import service as overrides
+from openoncall.schedules.now import oncall_now, teams_with_policies
+from openoncall.schedules.oncall import PolicySpan
+from openoncall.schedules.service import policies_oncall
+from openoncall.schedules.views import final_spans
+from openoncall.users.models import User
+from openoncall.web.deps import ViewerDep, redirect, render, web_router
+
+router = web_router()
+
+MAX_WEEKS = 8
+
+
+@router.get("/oncall")
+def oncall_page(request: Request, session: DbSession, viewer: ViewerDep, now: Now) -> Response:
+    return render(
+        request, "oncall.html", {"oncall": oncall_now(session, viewer.org.id, now)}, viewer=viewer
+    )
+
+
+@router.post("/oncall/take")
+def take(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    policy: Annotated[str, Form()],
+    from_user: Annotated[str, Form()],
+) -> Response:
+    """The signed-in user takes `from_user`'s on-call on the policy until their period ends."""
+    me = viewer.user.username
+    overrides.take_oncall(
+        session,
+        viewer.org.id,
+        policy_slug=policy,
+        from_username=from_user,
+        to_username=me,
+        actor=me,
+        now=now,
+    )
+    return redirect(request, "/oncall", f"You took on-call from {from_user}.")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySchedule:
+    name: str
+    slug: str
+    spans: list[PolicySpan]
+
+
+@router.get("/schedules")
+def schedules(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    team: str = "",
+    weeks: int = 2,
+) -> Response:
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise InvalidInput(f"weeks must be between 1 and {MAX_WEEKS}", field="weeks")
+    teams = teams_with_policies(session, viewer.org.id)
+    chosen = next((t for t, _p in teams if t.slug == team), teams[0][0] if teams else None)
+    policies = next((p for t, p in teams if chosen is not None and t.id == chosen.id), [])
+    end = now + timedelta(weeks=weeks)
+    pictures = policies_oncall(
+        session, viewer.org.id, [p.id for p in policies], start=now, end=end, now=now
+    )
+    schedule = [
+        PolicySchedule(name=p.name, slug=p.slug, spans=final_spans(pictures[p.id]))
+        for p in policies
+        if p.id in pictures
+    ]
+    return render(
+        request,
+        "schedules.html",
+        {
+            "teams": [t for t, _p in teams],
+            "team": chosen,
+            "schedule": schedule,
+            "weeks": weeks,
+            "end": end,
+        },
+        viewer=viewer,
+    )
+
+
+def _users(session: DbSession, org_id: int) -> list[User]:
+    return list(session.scalars(select(User).where(User.org_id == org_id).order_by(User.username)))
+
+
+@router.get("/overrides")
+def overrides_page(request: Request, session: DbSession, viewer: ViewerDep, now: Now) -> Response:
+    return render(
+        request,
+        "overrides.html",
+        {
+            "overrides": overrides.list_overrides(session, viewer.org.id, now=now),
+            "users": _users(session, viewer.org.id),
+            "zones": sorted(available_timezones()),
+            "default_zone": "UTC",
+        },
+        viewer=viewer,
+    )
+
+
+@router.post("/overrides")
+def create_override(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    username: Annotated[str, Form()],
+    timezone: Annotated[str, Form()],
+    start: Annotated[str, Form()],
+    end: Annotated[str, Form()],
+) -> Response:
+    """Start and end are local times in the chosen zone (the form says which)."""
+    view = overrides.create_override(
+        session,
+        viewer.org.id,
+        username=username,
+        timezone=timezone,
+        start=start,
+        end=end,
+        actor=viewer.user.username,
+        now=now,
+    )
+    count = len(view.assignments)
+    return redirect(
+        request,
+        "/overrides",
+        f"Override for {view.user.username} created with {count} polic"
+        + ("y" if count == 1 else "ies")
+        + " to assign.",
+    )
+
+
+@router.post("/overrides/{public_id}/assign")
+def assign(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    public_id: str,
+    policy: Annotated[str, Form()],
+    username: Annotated[str, Form()] = "",
+) -> Response:
+    overrides.set_assignment(
+        session,
+        viewer.org.id,
+        public_id,
+        policy,
+        body_policy=policy,
+        username=username or None,
+        actor=viewer.user.username,
+        now=now,
+    )
+    who = username or "nobody"
+    return redirect(request, "/overrides", f"Policy {policy} of the override goes to {who}.")
+
+
+@router.post("/overrides/{public_id}/delete")
+def delete(
+    request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, public_id: str
+) -> Response:
+    overrides.delete_override(
+        session, viewer.org.id, public_id, actor=viewer.user.username, now=now
+    )
+    return redirect(request, "/overrides", "Override deleted.")
