@@ -7,7 +7,7 @@ so they are written straight through the models (one committed transaction each)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -147,3 +147,35 @@ def make_policy(api: TestClient, team_slug: str, name: str, rotation_slugs: list
     assert r.status_code == 200, r.text
     slug: str = r.json()["slug"]
     return slug
+
+
+@dataclass(frozen=True)
+class OpsTeam:
+    """Team "Ops": a weekly UTC 24/7 rotation alice → bob → carol handing off Mondays 09:00Z
+    from 5 January 2026 (the test clock's T0 is that Monday 12:00Z: alice is on call), and
+    one policy over it."""
+
+    team: str
+    rotation: str
+    policy: str
+
+
+def make_ops_team(api: TestClient, container: Container, org_id: int) -> OpsTeam:
+    for name in ("alice", "bob", "carol", "dave"):
+        make_user(container, org_id, name)
+    team = make_team(container, org_id, "Ops", ["alice", "bob", "carol", "dave"])
+    rotation = make_rotation(
+        container,
+        org_id,
+        team,
+        "Primary",
+        [
+            ShiftSpec(
+                "Weekly",
+                "UTC",
+                datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+                ["alice", "bob", "carol"],
+            )
+        ],
+    )
+    return OpsTeam(team, rotation, make_policy(api, team, "Ops policy", [rotation]))
