@@ -210,3 +210,9 @@ def safe_next(next_path: str | None) -> str:
     if next_path and next_path.startswith("/") and not next_path.startswith("//"):
         return next_path
     return "/"
+
+
+def require_admin(viewer: Viewer, doing: str) -> None:
+    """Pages show admin-only forms to admins only; the server refuses everyone else too."""
+    if not viewer.is_admin:
+        raise errors.Forbidden(f"Only admins can {doing}")

@@ -1,0 +1,269 @@
+"""People: users (with set-password links), each user's profile (contact methods, personal
+paging policy, calendar feed, teams), and teams with their members and admins.
+
+Org admins manage users and teams; everyone manages their own contact methods and feed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+
+from openoncall.auth.deps import DbSession, Now
+from openoncall.calendar import service as calendar
+from openoncall.contacts import service as contacts
+from openoncall.contacts.models import ContactKind
+from openoncall.errors import Forbidden, InvalidInput
+from openoncall.paging_policies.service import policy_steps
+from openoncall.teams import service as teams
+from openoncall.users import service as users
+from openoncall.users.models import Role, User
+from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
+from openoncall.web.invitations import DEFAULT_EXPIRATION_HOURS, invitation_path, invite_user
+from openoncall.web.signin import Viewer
+
+router = web_router()
+
+
+def _may_edit(viewer: Viewer, user: User) -> None:
+    if viewer.user.id != user.id and not viewer.is_admin:
+        raise Forbidden("Only admins can change another user's profile")
+
+
+@router.get("/people")
+def people(request: Request, session: DbSession, viewer: ViewerDep) -> Response:
+    return render(
+        request,
+        "people.html",
+        {"users": users.list_users(session, viewer.org.id), "default_hours": 24},
+        viewer=viewer,
+    )
+
+
+@router.post("/people")
+def create_person(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    username: Annotated[str, Form()],
+    first_name: Annotated[str, Form()],
+    last_name: Annotated[str, Form()],
+    email: Annotated[str, Form()],
+    admin: Annotated[bool, Form()] = False,
+    expiration_hours: Annotated[float, Form()] = DEFAULT_EXPIRATION_HOURS,
+) -> Response:
+    """A new user and their set-password link (shown once: only its hash is stored)."""
+    require_admin(viewer, "add users")
+    user = users.create_user(
+        session,
+        viewer.org.id,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        role=Role.ADMIN if admin else Role.USER,
+        now=now,
+    )
+    token = invite_user(session, viewer.org.id, user.id, expiration_hours=expiration_hours, now=now)
+    return _profile(request, session, viewer, user, invite_token=token, status_code=201)
+
+
+def _profile(
+    request: Request,
+    session: DbSession,
+    viewer: Viewer,
+    user: User,
+    *,
+    invite_token: str | None = None,
+    feed_path: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "profile.html",
+        {
+            "person": user,
+            "teams": teams.list_user_teams(session, viewer.org.id, user.username),
+            "contacts": contacts.list_contacts(session, viewer.org.id, user),
+            "steps": policy_steps(session, viewer.org.id, user),
+            "invite_path": invitation_path(invite_token) if invite_token else None,
+            "feed_path": feed_path,
+            "may_edit": viewer.is_admin or viewer.user.id == user.id,
+        },
+        viewer=viewer,
+        status_code=status_code,
+    )
+
+
+@router.get("/people/{username}")
+def profile(request: Request, session: DbSession, viewer: ViewerDep, username: str) -> Response:
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    return _profile(request, session, viewer, user)
+
+
+@router.post("/people/{username}/invite")
+def invite(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    username: str,
+    expiration_hours: Annotated[float, Form()] = DEFAULT_EXPIRATION_HOURS,
+) -> Response:
+    require_admin(viewer, "create set-password links")
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    token = invite_user(session, viewer.org.id, user.id, expiration_hours=expiration_hours, now=now)
+    return _profile(request, session, viewer, user, invite_token=token)
+
+
+@router.post("/people/{username}/contacts")
+def add_contact(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    username: str,
+    kind: Annotated[str, Form()],
+    label: Annotated[str, Form()],
+    value: Annotated[str, Form()],
+) -> Response:
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    _may_edit(viewer, user)
+    if kind == ContactKind.EMAIL:
+        contacts.add_email(session, viewer.org.id, user, label=label, email=value, now=now)
+    elif kind == ContactKind.PHONE:
+        contacts.add_phone(session, viewer.org.id, user, label=label, phone=value, now=now)
+    else:
+        raise InvalidInput("Choose email or phone", field="kind")
+    return redirect(request, f"/people/{user.username}", f"Contact {label} added.")
+
+
+@router.post("/people/{username}/contacts/{kind}/{ext_id}/delete")
+def delete_contact(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    username: str,
+    kind: str,
+    ext_id: str,
+) -> Response:
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    _may_edit(viewer, user)
+    try:
+        contact_kind = ContactKind(kind)
+    except ValueError as exc:
+        raise InvalidInput(f"Unknown contact kind {kind}", field="kind") from exc
+    contacts.delete_contact(session, viewer.org.id, user, contact_kind, ext_id)
+    return redirect(request, f"/people/{user.username}", "Contact method removed.")
+
+
+@router.post("/people/{username}/calendar")
+def calendar_feed(
+    request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, username: str
+) -> Response:
+    """Create or rotate the user's calendar feed; the URL is shown once (tokens are hashed)."""
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    _may_edit(viewer, user)
+    feed = calendar.issue_feed(
+        session, viewer.org.id, username=user.username, actor=viewer.user.username, now=now
+    )
+    return _profile(request, session, viewer, user, feed_path=feed.path)
+
+
+@router.get("/teams")
+def teams_page(request: Request, session: DbSession, viewer: ViewerDep) -> Response:
+    return render(
+        request,
+        "teams.html",
+        {
+            "teams": teams.list_teams(session, viewer.org.id),
+            "counts": teams.member_counts(session, viewer.org.id),
+        },
+        viewer=viewer,
+    )
+
+
+@router.post("/teams")
+def create_team(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    name: Annotated[str, Form()],
+) -> Response:
+    require_admin(viewer, "create teams")
+    team = teams.create_team(session, viewer.org.id, name=name, now=now)
+    return redirect(request, f"/teams/{team.slug}", f"Team {team.name} created.")
+
+
+@router.get("/teams/{slug}")
+def team_page(request: Request, session: DbSession, viewer: ViewerDep, slug: str) -> Response:
+    team = teams.get_team(session, viewer.org.id, slug)
+    members = teams.list_members(session, viewer.org.id, slug)
+    member_ids = {user.id for _m, user in members}
+    return render(
+        request,
+        "team.html",
+        {
+            "team": team,
+            "members": members,
+            "others": [
+                u for u in users.list_users(session, viewer.org.id) if u.id not in member_ids
+            ],
+        },
+        viewer=viewer,
+    )
+
+
+@router.post("/teams/{slug}/members")
+def add_member(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    slug: str,
+    username: Annotated[str, Form()],
+    admin: Annotated[bool, Form()] = False,
+) -> Response:
+    require_admin(viewer, "change team members")
+    teams.add_member(session, viewer.org.id, slug, username, is_admin=admin)
+    return redirect(request, f"/teams/{slug}", f"{username} joined the team.")
+
+
+@router.post("/teams/{slug}/members/{username}/admin")
+def set_admin(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    slug: str,
+    username: str,
+    admin: Annotated[bool, Form()] = False,
+) -> Response:
+    require_admin(viewer, "change team admins")
+    teams.set_team_admin(session, viewer.org.id, slug, username, is_admin=admin)
+    what = "is now a team admin" if admin else "is no longer a team admin"
+    return redirect(request, f"/teams/{slug}", f"{username} {what}.")
+
+
+@router.post("/teams/{slug}/members/{username}/remove")
+def remove_member(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    slug: str,
+    username: str,
+    replacement: Annotated[str, Form()] = "",
+) -> Response:
+    require_admin(viewer, "change team members")
+    teams.remove_member(session, viewer.org.id, slug, username, replacement=replacement or None)
+    return redirect(request, f"/teams/{slug}", f"{username} left the team.")
