@@ -6,9 +6,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from openoncall.web import assets
-from openoncall.web.pages import account, integrations, oncall, people, timeline
+from openoncall.web.pages import account, config, integrations, oncall, people, timeline
 
-PAGE_ROUTERS = [account.router, integrations.router, oncall.router, people.router, timeline.router]
+PAGE_ROUTERS = [
+    account.router,
+    config.router,
+    integrations.router,
+    oncall.router,
+    people.router,
+    timeline.router,
+]
 
 
 def install_web(app: FastAPI) -> None:

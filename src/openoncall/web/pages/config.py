@@ -1,0 +1,342 @@
+"""Configuration pages: escalation policies with their steps, routing keys, alert rules with
+the dry-run tester, maintenance mode, and outgoing webhooks.
+
+Writes go through the same services as the public API; admins configure, everyone may start
+and end maintenance mode (the person silencing a noisy deploy is rarely an admin).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from openoncall.alert_rules import service as rules
+from openoncall.alert_rules.dryrun import dry_run
+from openoncall.auth.deps import DbSession, Now
+from openoncall.errors import InvalidInput
+from openoncall.maintenance import service as maintenance
+from openoncall.policies import service as policies
+from openoncall.policies.models import ExecutionType
+from openoncall.rotations.models import RotationGroup
+from openoncall.routing import service as routing
+from openoncall.teams.service import list_teams
+from openoncall.users.service import list_users
+from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
+from openoncall.web.signin import Viewer
+from openoncall.webhooks import service as webhooks
+
+router = web_router()
+
+SAMPLE_ALERT = {
+    "message_type": "CRITICAL",
+    "entity_id": "disk/db01",
+    "entity_display_name": "Disk almost full on db01",
+    "monitoring_tool": "nagios",
+}
+
+
+# ------------------------------------------------------------------ escalation policies
+
+
+@router.get("/policies")
+def policies_page(
+    request: Request, session: DbSession, viewer: ViewerDep, team: str = ""
+) -> Response:
+    listed = policies.list_policies(session, viewer.org.id, team_slug=team or None)
+    views = [policies.describe_policy(session, viewer.org.id, p.slug) for p, _t in listed]
+    groups = session.execute(
+        select(RotationGroup.slug, RotationGroup.label).where(RotationGroup.org_id == viewer.org.id)
+    ).all()
+    return render(
+        request,
+        "policies.html",
+        {
+            "views": views,
+            "teams": list_teams(session, viewer.org.id),
+            "team": team,
+            "groups": groups,
+            "users": list_users(session, viewer.org.id),
+        },
+        viewer=viewer,
+    )
+
+
+@router.post("/policies")
+def create_policy(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    name: Annotated[str, Form()],
+    team: Annotated[str, Form()],
+    first: Annotated[str, Form()],
+    then: Annotated[str, Form()] = "",
+    timeout: Annotated[int, Form(ge=0, le=10_080)] = 15,
+) -> Response:
+    """A policy of one or two steps, each paging a rotation group (`rtg:`) or a user (`user:`)."""
+    require_admin(viewer, "create escalation policies")
+    steps = [policies.StepSpec(timeout_minutes=0, entries=[_entry(first, "first")])]
+    if then:
+        steps.append(policies.StepSpec(timeout_minutes=timeout, entries=[_entry(then, "then")]))
+    view = policies.create_policy(
+        session,
+        viewer.org.id,
+        name=name,
+        team_slug=team,
+        ignore_custom_paging_policies=False,
+        steps=steps,
+        actor=viewer.user.username,
+        now=now,
+    )
+    return redirect(request, "/policies", f"Policy {view.policy.name} created.")
+
+
+def _entry(target: str, field: str) -> policies.EntrySpec:
+    kind, _, slug = target.partition(":")
+    if kind == "rtg" and slug:
+        return policies.EntrySpec(ExecutionType.ROTATION_GROUP, rotation_group_slug=slug)
+    if kind == "user" and slug:
+        return policies.EntrySpec(ExecutionType.USER, username=slug)
+    raise InvalidInput("Choose a rotation group or a user to page", field=field)
+
+
+@router.post("/policies/{slug}/delete")
+def delete_policy(
+    request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, slug: str
+) -> Response:
+    require_admin(viewer, "delete escalation policies")
+    policies.delete_policy(session, viewer.org.id, slug, actor=viewer.user.username, now=now)
+    return redirect(request, "/policies", "Policy deleted.")
+
+
+# ------------------------------------------------------------------ routing keys
+
+
+@router.get("/routing")
+def routing_page(request: Request, session: DbSession, viewer: ViewerDep, now: Now) -> Response:
+    return render(
+        request,
+        "routing.html",
+        {
+            "keys": routing.list_routing_keys(session, viewer.org.id, now=now),
+            "policies": policies.list_policies(session, viewer.org.id),
+        },
+        viewer=viewer,
+    )
+
+
+@router.post("/routing")
+def create_routing_key(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    key: Annotated[str, Form()],
+    policy: Annotated[list[str], Form()],
+) -> Response:
+    require_admin(viewer, "create routing keys")
+    view = routing.create_routing_key(session, viewer.org.id, key=key, policy_slugs=policy, now=now)
+    return redirect(request, "/routing", f"Routing key {view.key} created.")
+
+
+# ------------------------------------------------------------------ alert rules
+
+
+def _rules_page(
+    request: Request,
+    session: DbSession,
+    viewer: Viewer,
+    *,
+    sample: str,
+    routing_key: str = "",
+    result: Any = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "rules.html",
+        {
+            "rules": rules.list_rules(session, viewer.org.id),
+            "sample": sample,
+            "routing_key": routing_key,
+            "result": result,
+        },
+        viewer=viewer,
+        status_code=status_code,
+    )
+
+
+@router.get("/rules")
+def rules_page(request: Request, session: DbSession, viewer: ViewerDep) -> Response:
+    return _rules_page(request, session, viewer, sample=json.dumps(SAMPLE_ALERT, indent=2))
+
+
+@router.post("/rules")
+def create_rule(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    alert_field: Annotated[str, Form()],
+    alert_value_match: Annotated[str, Form()],
+    match_type: Annotated[str, Form()] = "WILDCARD",
+    route_key: Annotated[str, Form()] = "",
+    annotation_title: Annotated[str, Form()] = "",
+    annotation_text: Annotated[str, Form()] = "",
+    stop: Annotated[bool, Form()] = False,
+) -> Response:
+    require_admin(viewer, "create alert rules")
+    annotations: tuple[rules.AnnotationSpec, ...] = ()
+    if annotation_title.strip():
+        annotations = (rules.AnnotationSpec("s", annotation_title.strip(), annotation_text),)
+    rules.create_rule(
+        session,
+        viewer.org.id,
+        rules.RuleSpec(
+            alert_field=alert_field,
+            alert_value_match=alert_value_match,
+            match_type=match_type,
+            stop_flag=stop,
+            routing_key=route_key or None,
+            annotations=annotations,
+        ),
+        by=viewer.user.username,
+        now=now,
+    )
+    return redirect(request, "/rules", "Alert rule created.")
+
+
+@router.post("/rules/{rule_id}/delete")
+def delete_rule(
+    request: Request, *, session: DbSession, viewer: ViewerDep, rule_id: int
+) -> Response:
+    require_admin(viewer, "delete alert rules")
+    rules.delete_rule(session, viewer.org.id, rule_id)
+    return redirect(request, "/rules", "Alert rule deleted.")
+
+
+@router.post("/rules/dry-run")
+def rules_dry_run(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    alert: Annotated[str, Form()],
+    routing_key: Annotated[str, Form()] = "",
+) -> Response:
+    """What this alert would do now (rules matched, routing, who is paged); stores nothing."""
+    try:
+        body = json.loads(alert)
+    except ValueError as exc:
+        raise InvalidInput(f"The alert is not valid JSON: {exc}", field="alert") from exc
+    if not isinstance(body, dict):
+        raise InvalidInput("The alert must be a JSON object", field="alert")
+    result = dry_run(session, viewer.org.id, body, routing_key=routing_key or None, now=now)
+    return _rules_page(
+        request, session, viewer, sample=alert, routing_key=routing_key, result=result
+    )
+
+
+# ------------------------------------------------------------------ maintenance mode
+
+
+@router.get("/maintenance")
+def maintenance_page(request: Request, session: DbSession, viewer: ViewerDep, now: Now) -> Response:
+    return render(
+        request,
+        "maintenance.html",
+        {
+            "active": maintenance.list_active(session, viewer.org.id),
+            "keys": routing.list_routing_keys(session, viewer.org.id, now=now),
+        },
+        viewer=viewer,
+    )
+
+
+@router.post("/maintenance")
+def start_maintenance(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    purpose: Annotated[str, Form()] = "",
+    keys: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
+) -> Response:
+    """No routing key ticked: global maintenance (every alert recorded, nothing paged)."""
+    row = maintenance.start_maintenance(
+        session,
+        viewer.org.id,
+        target_type=maintenance.TARGET_TYPE,
+        names=keys,
+        purpose=purpose,
+        started_by=viewer.user.username,
+        now=now,
+    )
+    scope = "global" if row.is_global else ", ".join(row.routing_keys)
+    return redirect(request, "/maintenance", f"Maintenance mode started ({scope}).")
+
+
+@router.post("/maintenance/{instance_id}/end")
+def end_maintenance(
+    request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, instance_id: str
+) -> Response:
+    maintenance.end_maintenance(
+        session, viewer.org.id, instance_id, ended_by=viewer.user.username, now=now
+    )
+    return redirect(request, "/maintenance", "Maintenance mode ended.")
+
+
+# ------------------------------------------------------------------ outgoing webhooks
+
+
+@router.get("/webhooks")
+def webhooks_page(request: Request, session: DbSession, viewer: ViewerDep) -> Response:
+    return render(
+        request,
+        "webhooks.html",
+        {"webhooks": webhooks.list_webhooks(session, viewer.org.id), "secret": None},
+        viewer=viewer,
+    )
+
+
+@router.post("/webhooks")
+def create_webhook(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    label: Annotated[str, Form()],
+    url: Annotated[str, Form()],
+) -> Response:
+    require_admin(viewer, "create outgoing webhooks")
+    created = webhooks.create_webhook(session, viewer.org.id, label=label, url=url, now=now)
+    return render(
+        request,
+        "webhooks.html",
+        {
+            "webhooks": webhooks.list_webhooks(session, viewer.org.id),
+            "secret": created.secret,
+            "created": created.webhook,
+        },
+        viewer=viewer,
+        status_code=201,
+    )
+
+
+@router.post("/webhooks/{slug}/delete")
+def delete_webhook(
+    request: Request, *, session: DbSession, viewer: ViewerDep, slug: str
+) -> Response:
+    require_admin(viewer, "delete outgoing webhooks")
+    webhooks.remove_webhook(session, viewer.org.id, slug)
+    return redirect(request, "/webhooks", "Webhook deleted.")
