@@ -24,7 +24,7 @@ class Delivery(OrgScoped, Base):
     __tablename__ = "delivery"
     __table_args__ = (
         # The throttle looks up the latest send to a contact method.
-        Index("ix_delivery_contact_sent", "contact_method_id", "sent_at"),
+        Index("ix_delivery_contact_sending", "contact_method_id", "sending_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,5 +58,7 @@ class Delivery(OrgScoped, Base):
     # Contact methods already tried for this page (the fallback picks the next untried one).
     tried_contact_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # When the latest attempt began: the throttle counts attempts in flight, not only sends.
+    sending_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

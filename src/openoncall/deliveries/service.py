@@ -486,16 +486,24 @@ def prepare_send(session: Session, delivery_id: int, *, now: datetime) -> Ready 
             return Skip("incident no longer unacknowledged")
     window = THROTTLE.get(delivery.medium)
     if window is not None and delivery.contact_method_id is not None:
+        # Lock the contact so two deliveries to one phone decide one after the other.
+        session.scalar(
+            select(ContactMethod.id)
+            .where(ContactMethod.id == delivery.contact_method_id)
+            .with_for_update()
+        )
         last = session.scalar(
-            select(func.max(Delivery.sent_at)).where(
+            select(func.max(Delivery.sending_at)).where(
                 Delivery.contact_method_id == delivery.contact_method_id,
-                Delivery.status == DeliveryStatus.SENT,
+                Delivery.id != delivery.id,
+                Delivery.status.in_([DeliveryStatus.SENT, DeliveryStatus.QUEUED]),
             )
         )
         if last is not None:
             last = _aware(last)
             if now - last < window:
                 return Wait(last + window)
+    delivery.sending_at = now
     secret: str | None = None
     if delivery.webhook_id is not None:
         webhook = session.get(Webhook, delivery.webhook_id)

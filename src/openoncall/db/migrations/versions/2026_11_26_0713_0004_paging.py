@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("tried_contact_ids", sa.JSON(), nullable=False),
         sa.Column("created_at", openoncall.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("sending_at", openoncall.db.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("sent_at", openoncall.db.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", openoncall.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("org_id", sa.Integer(), nullable=False),
@@ -136,7 +137,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_delivery_contact_sent", ["contact_method_id", "sent_at"], unique=False
+            "ix_delivery_contact_sending", ["contact_method_id", "sending_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_delivery_incident_id"), ["incident_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_delivery_org_id"), ["org_id"], unique=False)
@@ -194,7 +195,7 @@ def downgrade() -> None:
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_delivery_org_id"))
         batch_op.drop_index(batch_op.f("ix_delivery_incident_id"))
-        batch_op.drop_index("ix_delivery_contact_sent")
+        batch_op.drop_index("ix_delivery_contact_sending")
 
     op.drop_table("delivery")
     with op.batch_alter_table("user_page", schema=None) as batch_op:

@@ -1,0 +1,97 @@
+"""`openoncall webhooks add|list|remove`: manage outgoing webhooks (the API lists them only)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from openoncall.container import Container, build_container
+from openoncall.errors import OnCallError
+from openoncall.orgs import service as orgs
+from openoncall.settings import Settings
+from openoncall.webhooks import service
+
+webhooks_app = typer.Typer(
+    help="Outgoing webhooks that escalation policies page.", no_args_is_help=True
+)
+
+console = Console()
+err = Console(stderr=True)
+
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="Organization slug (optional while there is one).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one line of JSON.")]
+
+
+def _container() -> Container:
+    return build_container(Settings())
+
+
+def _fail(exc: OnCallError) -> typer.Exit:
+    where = f" ({exc.field})" if exc.field else ""
+    err.print(f"[red]error:[/red] {exc.message}{where}")
+    return typer.Exit(code=1)
+
+
+@webhooks_app.command("add")
+def add_command(
+    label: Annotated[str, typer.Option("--label", help="A name people recognise.")],
+    url: Annotated[str, typer.Option("--url", help="Where to POST the incident JSON.")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a webhook; prints its slug and the HMAC signing secret (shown once)."""
+    container = _container()
+    try:
+        with container.sessions.transaction() as session:
+            org_row = orgs.get_org(session, org)
+            created = service.create_webhook(
+                session, org_row.id, label=label, url=url, now=container.clock.now()
+            )
+            slug, secret = created.webhook.slug, created.secret
+    except OnCallError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps({"slug": slug, "label": label, "url": url, "secret": secret}))
+        return
+    console.print(f"Webhook [bold]{slug}[/bold] ({label}) → {url}")
+    console.print(f"  Signing secret: {secret}   (shown once; verify X-OpenOnCall-Signature)")
+
+
+@webhooks_app.command("list")
+def list_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
+    """List the organization's webhooks."""
+    container = _container()
+    try:
+        with container.sessions.transaction(write=False) as session:
+            org_row = orgs.get_org(session, org)
+            rows = [(w.slug, w.label, w.url) for w in service.list_webhooks(session, org_row.id)]
+    except OnCallError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps([{"slug": s, "label": lb, "url": u} for s, lb, u in rows]))
+        return
+    table = Table("slug", "label", "url")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+@webhooks_app.command("remove")
+def remove_command(
+    slug: Annotated[str, typer.Argument(help="The webhook's slug.")], org: OrgOption = None
+) -> None:
+    """Remove a webhook; policy entries naming it record that it is gone when they run."""
+    container = _container()
+    try:
+        with container.sessions.transaction() as session:
+            org_row = orgs.get_org(session, org)
+            service.remove_webhook(session, org_row.id, slug)
+    except OnCallError as exc:
+        raise _fail(exc) from exc
+    console.print(f"Webhook {slug} removed")

@@ -1,0 +1,213 @@
+"""Acknowledge from the notification: signed links (GET confirms, POST acts) and SMS replies."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from openoncall.clock import FrozenClock
+from openoncall.contacts.models import ContactKind, ContactMethod
+from openoncall.container import Container
+from openoncall.engine.worker import Engine
+from openoncall.notify.channel import Medium
+from openoncall.settings import Settings
+from openoncall.users.models import User
+from tests.conftest import Org
+from tests.engine.channels import Outbox
+from tests.engine.conftest import (
+    add_policy,
+    add_routing_key,
+    add_team,
+    add_user,
+    post_alert,
+    timeline,
+    user_entry,
+)
+
+SMS_TOKEN = "twilio-auth-token"
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(
+        database_url=db_url,
+        rate_limit_scale=0,
+        usage_flush_seconds=0.05,
+        base_url="https://oncall.example.com",
+        sms_auth_token=SecretStr(SMS_TOKEN),
+    )
+
+
+def _paged(api: TestClient, org: Org, worker: Engine, outbox: Outbox) -> dict[str, str]:
+    add_user(api, "alice")
+    team = add_team(api)
+    policy = add_policy(api, team, [{"timeout": 0, "entries": [user_entry("alice")]}])
+    add_routing_key(api, "db", [policy])
+    post_alert(api, org, "db")
+    worker.run_once()
+    (mail,) = outbox.sent
+    return {"ack": mail.data["ack_url"], "resolve": mail.data["resolve_url"], "body": mail.body}
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}" == "https://oncall.example.com"
+    return parts.path
+
+
+def _phase(api: TestClient) -> str:
+    r = api.get("/api-public/v1/incidents/1")
+    assert r.status_code == 200, r.text
+    phase: str = r.json()["currentPhase"]
+    return phase
+
+
+def test_ack_link_confirms_on_get_and_acts_on_post(
+    api: TestClient, org: Org, container: Container, worker: Engine, outbox: Outbox
+) -> None:
+    links = _paged(api, org, worker, outbox)
+    assert f"Acknowledge: {links['ack']}" in links["body"]
+    path = _path(links["ack"])
+
+    page = api.get(path)
+    assert page.status_code == 200
+    assert "<h1>Acknowledge incident #1?</h1>" in page.text
+    assert f"<form method='post' action='{path}'>" in page.text
+    assert _phase(api) == "UNACKED"
+
+    done = api.post(path)
+    assert done.status_code == 200
+    assert "<h1>Incident #1 is ACKED</h1>" in done.text
+    assert _phase(api) == "ACKED"
+    assert timeline(container, org, 1)[-1] == "transition: Acknowledged from a notification link"
+
+    again = api.post(path)
+    assert again.status_code == 409
+    assert "<h1>Incident #1 is ACKED</h1>" in again.text
+
+
+def test_resolve_link_resolves(
+    api: TestClient, org: Org, container: Container, worker: Engine, outbox: Outbox
+) -> None:
+    links = _paged(api, org, worker, outbox)
+    r = api.post(_path(links["resolve"]))
+    assert r.status_code == 200
+    assert _phase(api) == "RESOLVED"
+
+
+def test_tampered_link_is_404_and_changes_nothing(
+    api: TestClient, org: Org, worker: Engine, outbox: Outbox
+) -> None:
+    links = _paged(api, org, worker, outbox)
+    path = _path(links["ack"])
+    forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    assert api.get(forged).status_code == 404
+    assert api.post(forged).status_code == 404
+    assert api.post("/links/not-a-token").status_code == 404
+    assert _phase(api) == "UNACKED"
+
+
+def test_expired_link_is_410_and_changes_nothing(
+    api: TestClient, org: Org, clock: FrozenClock, worker: Engine, outbox: Outbox
+) -> None:
+    links = _paged(api, org, worker, outbox)
+    clock.advance(hours=24, seconds=2)
+    r = api.post(_path(links["ack"]))
+    assert r.status_code == 410
+    assert "<h1>Link expired</h1>" in r.text
+    assert _phase(api) == "UNACKED"
+
+
+def _twilio_signature(url: str, params: dict[str, str]) -> str:
+    # Twilio's documented scheme, written out independently of the server's code.
+    data = url + "".join(f"{k}{params[k]}" for k in sorted(params))
+    mac = hmac.new(SMS_TOKEN.encode(), data.encode(), hashlib.sha1)
+    return base64.b64encode(mac.digest()).decode()
+
+
+def _add_phone(container: Container, org: Org) -> None:
+    with container.sessions.transaction() as session:
+        user = session.query(User).filter_by(org_id=org.org_id, username="alice").one()
+        session.add(
+            ContactMethod(
+                org_id=org.org_id,
+                user_id=user.id,
+                kind=ContactKind.PHONE,
+                ext_id="ph-alice",
+                label="Mobile",
+                value="+1 555-000-1111",
+                rank=1,
+                created_at=container.clock.now(),
+            )
+        )
+
+
+def test_sms_reply_acknowledges_as_the_user_with_that_phone(
+    api: TestClient,
+    client: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    worker: Engine,
+    outbox: Outbox,
+) -> None:
+    _paged(api, org, worker, outbox)
+    _add_phone(container, org)
+    form = {"From": "+15550001111", "Body": "ack 1", "To": "+15559990000"}
+    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
+    r = client.post(
+        "/api-ext/v1/sms/inbound",
+        data=form,
+        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
+    )
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/xml"
+    assert r.text == (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        "<Response><Message>Incident #1 is now ACKED.</Message></Response>"
+    )
+    assert _phase(api) == "ACKED"
+    assert timeline(container, org, 1)[-1] == "transition: Acknowledged by SMS reply"
+    assert outbox.to(Medium.EMAIL) == ["alice@example.com"]
+
+
+def test_sms_reply_with_a_bad_signature_is_403(
+    api: TestClient,
+    client: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    worker: Engine,
+    outbox: Outbox,
+) -> None:
+    _paged(api, org, worker, outbox)
+    _add_phone(container, org)
+    r = client.post(
+        "/api-ext/v1/sms/inbound",
+        data={"From": "+15550001111", "Body": "resolve 1"},
+        headers={"X-Twilio-Signature": "bm9wZQ=="},
+    )
+    assert r.status_code == 403
+    assert _phase(api) == "UNACKED"
+
+
+def test_sms_reply_from_an_unknown_number_changes_nothing(
+    api: TestClient, client: TestClient, org: Org, worker: Engine, outbox: Outbox
+) -> None:
+    _paged(api, org, worker, outbox)
+    form = {"From": "+15550002222", "Body": "resolve 1"}
+    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
+    r = client.post(
+        "/api-ext/v1/sms/inbound",
+        data=form,
+        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
+    )
+    assert r.status_code == 200
+    assert "<Message>No incident #1 for this number.</Message>" in r.text
+    assert _phase(api) == "UNACKED"
