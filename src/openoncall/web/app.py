@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from openoncall.web import assets
-from openoncall.web.pages import account, config, integrations, oncall, people, timeline
+from openoncall.web.pages import account, config, integrations, oncall, people, reports, timeline
 
 PAGE_ROUTERS = [
     account.router,
@@ -14,6 +14,7 @@ PAGE_ROUTERS = [
     integrations.router,
     oncall.router,
     people.router,
+    reports.router,
     timeline.router,
 ]
 
