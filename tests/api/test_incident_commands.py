@@ -344,6 +344,35 @@ def test_ack_and_resolve_refuse_incidents_that_are_not_open(
     assert names == ["UNACKED", "ACKED", "RESOLVED"]
 
 
+def test_parallel_acks_and_resolves_in_opposite_orders_each_act_once(
+    api: TestClient, container: Container, org: Org, ground: dict[str, str]
+) -> None:
+    numbers = [str(open_alert_incident(container, org.org_id, f"e{i}").number) for i in range(6)]
+    forward = {"userName": "alice", "incidentNames": numbers}
+    backward = {"userName": "bob", "incidentNames": numbers[::-1]}
+
+    def command(i: int) -> tuple[str, int, list[dict[str, Any]]]:
+        action, body = ("ack", forward) if i % 2 == 0 else ("resolve", backward)
+        response = api.patch(f"{INCIDENTS}/{action}", json=body)
+        return action, response.status_code, response.json()["results"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(command, range(8)))
+
+    assert {status for _, status, _ in answers} == {200}
+    resolved = [
+        r["incidentNumber"]
+        for action, _, results in answers
+        if action == "resolve"
+        for r in results
+        if r["cmdAccepted"]
+    ]
+    assert sorted(resolved) == sorted(numbers)
+    for number in numbers:
+        names = [t["name"] for t in api.get(f"{INCIDENTS}/{number}").json()["transitions"]]
+        assert names in (["UNACKED", "RESOLVED"], ["UNACKED", "ACKED", "RESOLVED"])
+
+
 def test_ack_by_unknown_user_is_404_and_changes_nothing(
     api: TestClient, container: Container, org: Org
 ) -> None:

@@ -116,6 +116,24 @@ def create_manual_incident(
     )
 
 
+def lock_incidents(session: Session, org_id: int, numbers: list[int]) -> dict[int, Incident]:
+    """The org's incidents with these numbers, row-locked in number order.
+
+    One ordered lock pass up front: two requests naming the same incidents in different
+    orders then queue behind each other instead of deadlocking (PostgreSQL; SQLite has one
+    writer anyway).
+    """
+    if not numbers:
+        return {}
+    rows = session.scalars(
+        select(Incident)
+        .where(Incident.org_id == org_id, Incident.number.in_(sorted(set(numbers))))
+        .order_by(Incident.number)
+        .with_for_update()
+    )
+    return {incident.number: incident for incident in rows}
+
+
 Act = Callable[..., object]
 
 _DONE = {"ack": "acknowledged", "resolve": "resolved"}
@@ -161,35 +179,25 @@ def ack_or_resolve_by_numbers(
 ) -> list[AckOrResolveResult]:
     """`PATCH /incidents/ack|resolve`: one result per name, in the order given."""
     user = get_user(session, org_id, user_name)
+    numbers = [parse_incident_number(name) for name in incident_names]
+    incidents = lock_incidents(session, org_id, [n for n in numbers if n is not None])
     results: list[AckOrResolveResult] = []
     seen: set[int] = set()
-    for name in incident_names:
-        number = parse_incident_number(name)
-        if number is None or number in seen:
+    for name, number in zip(incident_names, numbers, strict=True):
+        incident = incidents.get(number) if number is not None else None
+        if incident is None or number in seen:
             results.append(
                 AckOrResolveResult(
                     incident_number=name,
                     entity_id=None,
                     cmd_accepted=False,
                     message="Incident not found"
-                    if number is None
+                    if incident is None
                     else f"Incident {number} is listed twice",
                 )
             )
             continue
-        seen.add(number)
-        try:
-            incident = service.get_incident(session, org_id, number, lock=True)
-        except NotFound:
-            results.append(
-                AckOrResolveResult(
-                    incident_number=name,
-                    entity_id=None,
-                    cmd_accepted=False,
-                    message="Incident not found",
-                )
-            )
-            continue
+        seen.add(incident.number)
         results.append(
             _act(
                 session, org_id, incident, action, by=user.username, message=message or "", now=now
@@ -241,18 +249,11 @@ def reroute_incidents(
 ) -> list[RerouteStatus]:
     """`POST /incidents/reroute`: per incident, whether it was rerouted, and per target why."""
     user = get_user(session, org_id, user_name)
+    numbers = [parse_incident_number(r.incident_number) for r in reroutes]
+    incidents = lock_incidents(session, org_id, [n for n in numbers if n is not None])
     statuses: list[RerouteStatus] = []
-    for reroute in reroutes:
-        number = parse_incident_number(reroute.incident_number)
-        incident = (
-            None
-            if number is None
-            else session.scalar(
-                select(Incident)
-                .where(Incident.org_id == org_id, Incident.number == number)
-                .with_for_update()
-            )
-        )
+    for reroute, number in zip(reroutes, numbers, strict=True):
+        incident = incidents.get(number) if number is not None else None
         targets = resolve_targets(session, org_id, reroute.targets)
         if incident is None:
             statuses.append(
