@@ -44,6 +44,7 @@ def _two_step_policy(api: TestClient, timeout: int = 5) -> str:
 def test_second_step_pages_when_first_step_times_out(
     api: TestClient,
     org: Org,
+    *,
     container: Container,
     clock: FrozenClock,
     worker: Engine,
@@ -86,6 +87,7 @@ def test_second_step_pages_when_first_step_times_out(
 def test_ack_stops_every_further_page_when_it_commits_while_a_step_is_due(
     api: TestClient,
     org: Org,
+    *,
     container: Container,
     clock: FrozenClock,
     worker: Engine,
@@ -98,7 +100,9 @@ def test_ack_stops_every_further_page_when_it_commits_while_a_step_is_due(
 
     # Step 2 and alice's repeat are both due, but the ack commits before the engine runs.
     clock.advance(minutes=10)
-    r = api.patch("/api-public/v1/incidents/ack", json={"userName": "admin", "incidentNames": ["1"]})
+    r = api.patch(
+        "/api-public/v1/incidents/ack", json={"userName": "admin", "incidentNames": ["1"]}
+    )
     assert r.status_code == 200, r.text
     worker.run_once()
     clock.advance(hours=2)
@@ -116,6 +120,7 @@ def test_ack_stops_every_further_page_when_it_commits_while_a_step_is_due(
 def test_an_alert_storm_pages_once_per_incident(
     api: TestClient,
     org: Org,
+    *,
     container: Container,
     worker: Engine,
     outbox: Outbox,
