@@ -20,6 +20,7 @@ from openoncall.paging_policies.router import router as paging_policies_router
 from openoncall.policies.router import router as policies_router
 from openoncall.reporting.incidents_router import router as reporting_incidents_router
 from openoncall.reporting.oncall_log_router import router as oncall_log_router
+from openoncall.rotations.router import router as rotations_router
 from openoncall.routing.router import router as routing_router
 from openoncall.schedules.router import router as schedules_router
 from openoncall.stakeholders.router import router as stakeholders_router
@@ -42,6 +43,7 @@ ROUTERS: list[APIRouter] = [
     incidents_router,
     paging_policies_router,
     policies_router,
+    rotations_router,
     overrides_router,
     schedules_router,
     oncall_log_router,
