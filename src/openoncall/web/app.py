@@ -6,7 +6,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from openoncall.web import assets
-from openoncall.web.pages import account, config, integrations, oncall, people, reports, timeline
+from openoncall.web.pages import (
+    account,
+    config,
+    integrations,
+    oncall,
+    people,
+    reports,
+    rotations,
+    timeline,
+)
 
 PAGE_ROUTERS = [
     account.router,
@@ -15,6 +24,7 @@ PAGE_ROUTERS = [
     oncall.router,
     people.router,
     reports.router,
+    rotations.router,
     timeline.router,
 ]
 

@@ -1,0 +1,112 @@
+"""Rotation groups and their shifts, created in forms with the time zone explicit.
+
+Writes go through `rotations.service` (the code behind the public rotations API); each shift
+states its zone, and its start is a local wall time in that zone, as the form says.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+
+from openoncall.auth.deps import DbSession, Now
+from openoncall.rotations import service as rotations
+from openoncall.teams.service import list_teams
+from openoncall.users.service import list_users
+from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
+
+router = web_router()
+
+WEEKDAYS = {"su": False, "m": True, "t": True, "w": True, "th": True, "f": True, "sa": False}
+
+
+@router.get("/rotations")
+def rotations_page(
+    request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, team: str = ""
+) -> Response:
+    teams = list_teams(session, viewer.org.id)
+    chosen = next((t for t in teams if t.slug == team), teams[0] if teams else None)
+    groups: list[rotations.GroupView] = []
+    if chosen is not None:
+        found, rows = rotations.list_groups(session, viewer.org.id, chosen.slug)
+        groups = rotations.describe_groups(session, viewer.org.id, found, rows, now=now)
+    return render(
+        request,
+        "rotations.html",
+        {
+            "teams": teams,
+            "team": chosen,
+            "groups": groups,
+            "users": list_users(session, viewer.org.id),
+            "zones": sorted(available_timezones()),
+        },
+        viewer=viewer,
+    )
+
+
+@router.post("/rotations")
+def create_rotation(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    team: Annotated[str, Form()],
+    label: Annotated[str, Form()],
+    shift_label: Annotated[str, Form()],
+    timezone: Annotated[str, Form()],
+    start: Annotated[str, Form()],
+    duration: Annotated[int, Form()] = 7,
+    members: Annotated[str, Form()] = "",
+    business_hours: Annotated[bool, Form()] = False,
+) -> Response:
+    """One group with one shift: members hand off every `duration` days at `start`'s local
+    time; `business_hours` limits it to weekdays 09:00-17:00 in its zone."""
+    require_admin(viewer, "create rotations")
+    usernames = [name.strip() for name in members.split(",") if name.strip()]
+    mask = None
+    if business_hours:
+        mask = {
+            "day": WEEKDAYS,
+            "time": [{"start": {"hour": 9, "minute": 0}, "end": {"hour": 17, "minute": 0}}],
+        }
+    group = rotations.create_group(
+        session,
+        viewer.org.id,
+        team,
+        label=label,
+        shifts=[
+            rotations.ShiftSpec(
+                label=shift_label,
+                timezone=timezone,
+                start=start,
+                duration=duration,
+                shift_type="pho" if business_hours else "std",
+                masks=(mask, None, None),
+                usernames=usernames,
+            )
+        ],
+        actor=viewer.user.username,
+        now=now,
+    )
+    return redirect(request, f"/rotations?team={team}", f"Rotation {group.label} created.")
+
+
+@router.post("/rotations/{team}/{group_id}/delete")
+def delete_rotation(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    team: str,
+    group_id: int,
+) -> Response:
+    require_admin(viewer, "delete rotations")
+    rotations.delete_group(
+        session, viewer.org.id, team, group_id, actor=viewer.user.username, now=now
+    )
+    return redirect(request, f"/rotations?team={team}", "Rotation deleted.")
