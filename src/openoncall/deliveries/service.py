@@ -28,6 +28,7 @@ from openoncall.incidents.models import EventKind, Incident, IncidentPagedUser, 
 from openoncall.incidents.service import add_event
 from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
+from openoncall.paging_policies.service import load_paging_steps
 from openoncall.users.models import User
 from openoncall.webhooks.models import Webhook
 
@@ -100,19 +101,21 @@ def _raw_field(raw: str, name: str) -> Any:
 # ---------------------------------------------------------------------------- personal paging
 
 
-def default_steps(session: Session, org_id: int, user: User) -> list[dict[str, Any]]:
-    """The default personal policy: email (and push) at once, then text the first phone."""
-    contacts = _contacts(session, org_id, user.id)
-    emails = [c for c in contacts if c.kind == ContactKind.EMAIL]
-    phones = [c for c in contacts if c.kind == ContactKind.PHONE]
-    first: list[dict[str, Any]] = [
-        {"type": "email", "contact_id": emails[0].id if emails else None},
-        {"type": "push", "contact_id": None},
+def personal_steps(session: Session, org_id: int, user: User) -> list[dict[str, Any]]:
+    """The user's personal paging policy (their own, or the default) as a frozen copy.
+
+    Push rules arrive expanded to one rule per device, so each names its contact.
+    """
+    return [
+        {
+            "timeout_minutes": step.timeout_minutes,
+            "rules": [
+                {"type": str(rule.notification_type), "contact_id": rule.contact_id}
+                for rule in step.rules
+            ],
+        }
+        for step in load_paging_steps(session, org_id, user.id)
     ]
-    steps: list[dict[str, Any]] = [{"timeout_minutes": 5, "rules": first}]
-    if phones:
-        steps.append({"timeout_minutes": 5, "rules": [{"type": "sms", "contact_id": phones[0].id}]})
-    return steps
 
 
 def all_contacts_step(session: Session, org_id: int, user: User) -> list[dict[str, Any]]:
@@ -167,7 +170,10 @@ def page_user(
         all_contacts_step(session, org_id, user)
         if request.ignore_custom
         else steps_loader(session, org_id, user)
-    ) or default_steps(session, org_id, user)
+    )
+    if not any(step["rules"] for step in steps):
+        # Nothing to notify by (no contact at all): the account address still gets an email.
+        steps = [{"timeout_minutes": 0, "rules": [{"type": "email", "contact_id": None}]}]
     if page is None:
         page = UserPage(
             org_id=org_id,
@@ -275,7 +281,10 @@ def _deliveries_for_rule(
     contacts = _contacts(session, org_id, user.id)
     targets: list[tuple[ContactMethod | None, str]]
     if medium == Medium.PUSH:
-        targets = [(c, c.value) for c in contacts if c.kind == ContactKind.DEVICE]
+        devices = [c for c in contacts if c.kind == ContactKind.DEVICE]
+        if rule.get("contact_id") is not None:
+            devices = [c for c in devices if c.id == rule["contact_id"]]
+        targets = [(c, c.value) for c in devices]
     else:
         wanted = ContactKind.EMAIL if medium == Medium.EMAIL else ContactKind.PHONE
         chosen = [c for c in contacts if c.id == rule.get("contact_id") and c.kind == wanted] or [
