@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from openoncall.auth.deps import DbSession, Now
+from openoncall.chat.service import post_chat
 from openoncall.errors import InvalidInput
 from openoncall.incidents import commands, notes
 from openoncall.incidents.models import Phase
@@ -185,6 +186,30 @@ def add_note(
         now=now,
     )
     return redirect(request, f"/incidents/{number}", "Note added.")
+
+
+@router.post("/incidents/{number}/chat")
+def chat(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    number: int,
+    text: Annotated[str, Form(max_length=10000)],
+) -> Response:
+    """A chat message on the incident's timeline (as `POST /api-public/v1/chat` records it)."""
+    if not text.strip():
+        raise InvalidInput("The message is empty", field="text")
+    post_chat(
+        session,
+        viewer.org.id,
+        username=viewer.user.username,
+        text=text.strip(),
+        incident_number=str(number),
+        now=now,
+    )
+    return redirect(request, f"/incidents/{number}")
 
 
 @router.post("/incidents/{number}/reroute")
