@@ -104,22 +104,52 @@ def list_rules(session: Session, org_id: int) -> list[RuleView]:
 
 
 def load_rules(session: Session, org_id: int) -> list[matcher.Rule]:
-    """The org's rules as pure values for `matcher.apply_rules`."""
+    """The org's rules as pure values for `matcher.apply_rules` (read per alert batch, so
+    with two Core queries rather than ORM objects)."""
+    conn = session.connection()
+    rule_rows = conn.execute(
+        select(
+            AlertRule.id,
+            AlertRule.alert_field,
+            AlertRule.alert_value_match,
+            AlertRule.match_type,
+            AlertRule.rank,
+            AlertRule.stop_flag,
+            AlertRule.route_key,
+        )
+        .where(AlertRule.org_id == org_id)
+        .order_by(AlertRule.rank, AlertRule.id)
+    ).all()
+    if not rule_rows:
+        return []
+    notes: dict[int, list[matcher.Annotation]] = {r.id: [] for r in rule_rows}
+    for a in conn.execute(
+        select(
+            AlertRuleAnnotation.rule_id,
+            AlertRuleAnnotation.annotation_type,
+            AlertRuleAnnotation.field_name,
+            AlertRuleAnnotation.field_value,
+            AlertRuleAnnotation.flags,
+        )
+        .where(AlertRuleAnnotation.org_id == org_id)
+        .order_by(AlertRuleAnnotation.rule_id, AlertRuleAnnotation.position)
+    ):
+        if a.rule_id in notes:
+            notes[a.rule_id].append(
+                matcher.Annotation(a.annotation_type, a.field_name, a.field_value, a.flags)
+            )
     return [
         matcher.Rule(
-            id=v.rule.id,
-            alert_field=v.rule.alert_field,
-            alert_value_match=v.rule.alert_value_match,
-            match_type=v.rule.match_type,
-            rank=v.rule.rank,
-            stop_flag=v.rule.stop_flag,
-            route_key=v.rule.route_key,
-            annotations=tuple(
-                matcher.Annotation(a.annotation_type, a.field_name, a.field_value, a.flags)
-                for a in v.annotations
-            ),
+            id=r.id,
+            alert_field=r.alert_field,
+            alert_value_match=r.alert_value_match,
+            match_type=r.match_type,
+            rank=r.rank,
+            stop_flag=r.stop_flag,
+            route_key=r.route_key,
+            annotations=tuple(notes[r.id]),
         )
-        for v in list_rules(session, org_id)
+        for r in rule_rows
     ]
 
 

@@ -41,7 +41,18 @@ def list_active(session: Session, org_id: int) -> list[MaintenanceMode]:
 
 
 def active_view(session: Session, org_id: int) -> MaintenanceView:
-    rows = list_active(session, org_id)
+    """What is muted now; read per alert batch, so Core rather than ORM objects."""
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                MaintenanceMode.instance_id, MaintenanceMode.is_global, MaintenanceMode.routing_keys
+            )
+            .where(MaintenanceMode.org_id == org_id, MaintenanceMode.ended_at.is_(None))
+            .order_by(MaintenanceMode.started_at, MaintenanceMode.id)
+        )
+        .all()
+    )
     keys: set[str] = set()
     for row in rows:
         keys.update(row.routing_keys)

@@ -51,12 +51,12 @@ class RoutingTable:
 
 def ensure_default_routing_key(session: Session, org_id: int, *, now: datetime) -> str:
     """The org's default key, created (race-safely) the first time anyone needs it."""
-    found = session.scalar(
-        select(RoutingKey.key).where(RoutingKey.org_id == org_id, RoutingKey.is_default)
-    )
-    if found is not None:
-        return found
     conn = session.connection()
+    found = conn.execute(
+        select(RoutingKey.key).where(RoutingKey.org_id == org_id, RoutingKey.is_default)
+    ).scalar()
+    if found is not None:
+        return str(found)
     table = routing_key_table
     dialect = conn.dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -76,12 +76,16 @@ def ensure_default_routing_key(session: Session, org_id: int, *, now: datetime) 
 
 def load_routing_table(session: Session, org_id: int, *, now: datetime) -> RoutingTable:
     default_key = ensure_default_routing_key(session, org_id, now=now)
-    rows = session.execute(
-        select(RoutingKey.key, RoutingKeyTarget.policy_id)
-        .outerjoin(RoutingKeyTarget, RoutingKeyTarget.routing_key_id == RoutingKey.id)
-        .where(RoutingKey.org_id == org_id)
-        .order_by(RoutingKey.id, RoutingKeyTarget.position)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(RoutingKey.key, RoutingKeyTarget.policy_id)
+            .outerjoin(RoutingKeyTarget, RoutingKeyTarget.routing_key_id == RoutingKey.id)
+            .where(RoutingKey.org_id == org_id)
+            .order_by(RoutingKey.id, RoutingKeyTarget.position)
+        )
+        .all()
+    )
     policies: dict[str, list[int]] = {}
     for key, policy_id in rows:
         policies.setdefault(key, [])
@@ -94,7 +98,9 @@ def load_routing_table(session: Session, org_id: int, *, now: datetime) -> Routi
 
 
 def list_routing_keys(session: Session, org_id: int, *, now: datetime) -> list[RoutingKeyView]:
-    ensure_default_routing_key(session, org_id, now=now)
+    """Every key, the default first. Reads only: a default key not created yet (it is made
+    by the first alert or key creation) is shown as it will be."""
+    del now
     keys = session.scalars(
         select(RoutingKey).where(RoutingKey.org_id == org_id).order_by(RoutingKey.key)
     ).all()
@@ -114,8 +120,18 @@ def list_routing_keys(session: Session, org_id: int, *, now: datetime) -> list[R
     targets: dict[int, list[TargetView]] = {}
     for key_id, policy_id, slug, name, team_slug in rows:
         targets.setdefault(key_id, []).append(TargetView(policy_id, slug, name, team_slug))
+    has_default = any(k.is_default for k in keys)
+    views = [
+        RoutingKeyView(
+            k.key,
+            k.is_default or (not has_default and k.key == DEFAULT_KEY),
+            tuple(targets.get(k.id, ())),
+        )
+        for k in keys
+    ]
+    if not any(v.is_default for v in views):
+        views.append(RoutingKeyView(DEFAULT_KEY, True, ()))
     # The default key first, as the vendor lists it; the rest by name.
-    views = [RoutingKeyView(k.key, k.is_default, tuple(targets.get(k.id, ()))) for k in keys]
     return sorted(views, key=lambda v: (not v.is_default, v.key))
 
 
