@@ -131,3 +131,8 @@ def test_unknown_or_foreign_alert_is_404(api: TestClient, container: Container, 
             404,
             {"error": f"Alert {uuid} not found", "field": "uuid"},
         )
+    nul = api.get(f"{ALERTS}/a%00b")
+    assert (nul.status_code, nul.json()) == (
+        404,
+        {"error": "Alert a\u0000b not found", "field": "uuid"},
+    )

@@ -116,11 +116,14 @@ def test_chat_without_incident_goes_on_the_org_timeline(
         ({"username": "alice", "text": "hi", "incidentId": 9}, 404,
          {"error": "Incident 9 not found", "field": "incidentId"}),
         ({"username": "alice"}, 400, {"error": "Missing field: text", "field": "text"}),
+        ({"username": "alice", "text": "a\u0000b"}, 400,
+         {"error": "Invalid value for field 'text': Value error, must not contain NUL characters",
+          "field": "text"}),
         ({"username": "alice", "text": ""}, 400,
          {"error": "Invalid value for field 'text': String should have at least 1 character",
           "field": "text"}),
     ],
-    ids=["unknown-user", "unknown-incident", "no-text", "empty-text"],
+    ids=["unknown-user", "unknown-incident", "no-text", "nul-in-text", "empty-text"],
 )  # fmt: skip
 def test_chat_is_refused_and_nothing_recorded_when_input_is_bad(
     *,

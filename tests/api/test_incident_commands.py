@@ -162,6 +162,15 @@ def test_manual_incident_pages_users_and_policies_and_answers_number_and_entity(
             400,
             {"error": "Missing field: summary", "field": "summary"},
         ),
+        (
+            _manual([{"type": "User", "slug": "bo\u0000b"}]),
+            400,
+            {
+                "error": "Invalid value for field 'targets.0.slug': "
+                "Value error, must not contain NUL characters",
+                "field": "targets.0.slug",
+            },
+        ),
     ],
     ids=[
         "unknown-creator",
@@ -170,6 +179,7 @@ def test_manual_incident_pages_users_and_policies_and_answers_number_and_entity(
         "no-targets",
         "bad-type",
         "no-summary",
+        "nul-in-slug",
     ],
 )
 def test_manual_incident_is_refused_and_nothing_written_when_input_is_bad(

@@ -228,7 +228,10 @@ def test_unknown_incident_is_404_and_a_non_number_is_400(api: TestClient) -> Non
     bad = api.get(f"{INCIDENTS}/abc")
     assert (bad.status_code, bad.json()) == (
         400,
-        {"error": "incidentNumber must be a positive integer, got 'abc'", "field": "incidentNumber"},
+        {
+            "error": "incidentNumber must be a positive integer, got 'abc'",
+            "field": "incidentNumber",
+        },
     )
 
 

@@ -158,6 +158,11 @@ def test_duplicate_note_name_is_refused(api: TestClient, incident: int) -> None:
          {"error": "Note missing not found on incident 1", "field": "noteName"}),
         ("DELETE", f"{NOTES}/missing", None, 404,
          {"error": "Note missing not found on incident 1", "field": "noteName"}),
+        ("DELETE", f"{NOTES}/a%00b", None, 404,
+         {"error": "Note a\u0000b not found on incident 1", "field": "noteName"}),
+        ("POST", NOTES, {"name": "a\u0000b", "json_value": {}}, 400,
+         {"error": "Invalid value for field 'name': Value error, must not contain NUL characters",
+          "field": "name"}),
         ("POST", NOTES, {"json_value": {}}, 400,
          {"error": "Missing field: name", "field": "name"}),
         ("POST", NOTES, {"name": "n", "json_value": [1, 2]}, 400,
@@ -165,7 +170,8 @@ def test_duplicate_note_name_is_refused(api: TestClient, incident: int) -> None:
           "field": "json_value"}),
     ],
     ids=["get-unknown-incident", "post-unknown-incident", "put-unknown-incident",
-         "delete-unknown-incident", "put-unknown-note", "delete-unknown-note", "no-name",
+         "delete-unknown-incident", "put-unknown-note", "delete-unknown-note", "nul-in-path",
+         "nul-in-name", "no-name",
          "value-not-object"],
 )  # fmt: skip
 def test_notes_errors_name_what_is_wrong(

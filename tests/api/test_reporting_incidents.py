@@ -196,9 +196,11 @@ def test_pages_through_with_offset_and_limit(
         ({"startedBefore": "last week"}, {"error": "startedBefore must be an ISO-8601 date-time "
                                                    "such as 2020-03-24T19:31:57Z, got 'last week'",
                                           "field": "startedBefore"}),
+        ({"host": "web\u00001"}, {"error": "host must not contain NUL characters",
+                                   "field": "host"}),
     ],
     ids=["limit-over-max", "limit-zero", "negative-offset", "word-offset", "backwards-range",
-         "unknown-phase", "bad-date"],
+         "unknown-phase", "bad-date", "nul-in-host"],
 )  # fmt: skip
 def test_bad_parameters_are_400_naming_the_parameter(
     api: TestClient, params: dict[str, str], error: dict[str, str]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from openoncall.api.wire import WireModel
+from openoncall.incidents.schemas import RequestBody
 
 
-class ChatMessage(WireModel):
+class ChatMessage(RequestBody):
     """`{username, externalUsername?, text, monitoringTool?, incidentId?, tags?}`."""
 
     username: str = Field(min_length=1, max_length=255)

@@ -56,6 +56,8 @@ def list_notes(session: Session, org_id: int, number: str) -> list[IncidentNote]
 
 
 def _find_note(session: Session, incident: Incident, name: str) -> IncidentNote | None:
+    if "\x00" in name:  # no note is named so; PostgreSQL would refuse the query
+        return None
     return session.scalar(
         select(IncidentNote).where(
             IncidentNote.org_id == incident.org_id,

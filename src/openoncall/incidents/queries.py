@@ -224,7 +224,11 @@ def _epoch_seconds(at: datetime) -> int:
 
 def get_alert(session: Session, org_id: int, uuid: str) -> GetAlertResponse:
     """`GET /api-public/v1/alerts/{uuid}`: the alert as processed, with its raw JSON text."""
-    alert = session.scalar(select(Alert).where(Alert.org_id == org_id, Alert.uuid == uuid))
+    alert = (
+        None
+        if "\x00" in uuid  # no alert has such an id; PostgreSQL would refuse the query
+        else session.scalar(select(Alert).where(Alert.org_id == org_id, Alert.uuid == uuid))
+    )
     if alert is None:
         raise NotFound(f"Alert {uuid} not found", field="uuid")
     fields: dict[str, Any] = alert.fields or {}
@@ -246,6 +250,8 @@ def get_alert(session: Session, org_id: int, uuid: str) -> GetAlertResponse:
 
 def find_user(session: Session, org_id: int, username: str) -> User | None:
     """A user of the organization by username (usernames are stored lower case)."""
+    if "\x00" in username:  # no username holds NUL; PostgreSQL would refuse the query
+        return None
     return session.scalar(
         select(User).where(User.org_id == org_id, User.username == username.strip().lower())
     )

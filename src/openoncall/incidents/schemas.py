@@ -14,6 +14,30 @@ from pydantic import AliasChoices, Field, field_validator
 
 from openoncall.api.wire import WireModel
 
+
+def has_nul(value: object) -> bool:
+    """Whether a value holds a NUL character anywhere (strings, lists, dict keys and values)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    return False
+
+
+class RequestBody(WireModel):
+    """A request body whose text never holds NUL: PostgreSQL refuses it in text columns (a
+    500 otherwise), so it is a 400 naming the field instead, on every database alike."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
 # ---------------------------------------------------------------- shared pieces
 
 
@@ -107,14 +131,14 @@ class ReportingIncidentList(WireModel):
 # ---------------------------------------------------------------- commands
 
 
-class IncidentTarget(WireModel):
+class IncidentTarget(RequestBody):
     """`{type: "User"|"EscalationPolicy", slug}`: slug is a username or a policy slug."""
 
     type: Literal["User", "EscalationPolicy"]
     slug: str = Field(min_length=1)
 
 
-class CreateIncidentRequest(WireModel):
+class CreateIncidentRequest(RequestBody):
     summary: str = Field(min_length=1, max_length=1024)
     details: str = Field(max_length=65536)
     user_name: str = Field(min_length=1)
@@ -127,13 +151,13 @@ class CreatedIncident(WireModel):
     entity_id: str
 
 
-class AckOrResolveRequest(WireModel):
+class AckOrResolveRequest(RequestBody):
     user_name: str = Field(min_length=1)
     incident_names: list[str] = Field(min_length=1, max_length=1000)
     message: str | None = Field(default=None, max_length=65536)
 
 
-class AckOrResolveByUserRequest(WireModel):
+class AckOrResolveByUserRequest(RequestBody):
     user_name: str = Field(min_length=1)
     message: str | None = Field(default=None, max_length=65536)
 
@@ -149,7 +173,7 @@ class AckOrResolveResponse(WireModel):
     results: list[AckOrResolveResult]
 
 
-class Reroute(WireModel):
+class Reroute(RequestBody):
     incident_number: str = Field(min_length=1)
     targets: list[IncidentTarget] = Field(min_length=1)
     add_targets: bool = False
@@ -161,7 +185,7 @@ class Reroute(WireModel):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-class RerouteCollection(WireModel):
+class RerouteCollection(RequestBody):
     user_name: str = Field(min_length=1)
     reroutes: list[Reroute] = Field(min_length=1, max_length=1000)
 
@@ -189,7 +213,7 @@ class RerouteStatusResponse(WireModel):
 MAX_NOTE_NAME = 255
 
 
-class NotesPayload(WireModel):
+class NotesPayload(RequestBody):
     """POST/PUT body: snake_case `display_name` (camelCase also accepted) and `json_value`."""
 
     name: str = Field(min_length=1, max_length=MAX_NOTE_NAME)
@@ -203,7 +227,7 @@ class NotesPayload(WireModel):
     )
 
 
-class NotesUpdatePayload(WireModel):
+class NotesUpdatePayload(RequestBody):
     """PUT body: the note is named by the path, so `name` is optional here."""
 
     name: str | None = Field(default=None, max_length=MAX_NOTE_NAME)

@@ -172,6 +172,22 @@ def parse_reporting_filter(
     routing_key: str | None = None,
 ) -> ReportingFilter:
     """Every query parameter of the v2 incident history, checked; raises InvalidInput."""
+    texts = {
+        "offset": offset,
+        "limit": limit,
+        "entityId": entity_id,
+        "incidentNumber": incident_number,
+        "startedAfter": started_after,
+        "startedBefore": started_before,
+        "host": host,
+        "service": service,
+        "currentPhase": current_phase,
+        "routingKey": routing_key,
+    }
+    for field, text in texts.items():
+        # PostgreSQL refuses NUL in text: say so as a 400, never fail with a 500.
+        if text is not None and "\x00" in text:
+            raise InvalidInput(f"{field} must not contain NUL characters", field=field)
     after = parse_instant(started_after, "startedAfter")
     before = parse_instant(started_before, "startedBefore")
     if after is not None and before is not None and after > before:
