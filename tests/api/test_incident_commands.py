@@ -416,7 +416,7 @@ def test_another_orgs_incident_is_not_found_by_number(
     other = make_org(container, name="Globex", admin="boss")
     open_alert_incident(container, other.org_id, "theirs")
 
-    response = api.patch(f"{INCIDENTS}/resolve", json={"userName": "bob", "incidentNames": ["1"]})
+    response = api.patch(f"{INCIDENTS}/resolve", json={"userName": "bob", "incidentNames": [1]})
 
     assert response.json() == {
         "results": [

@@ -26,6 +26,11 @@ def has_nul(value: object) -> bool:
     return False
 
 
+def _number_as_text(value: Any) -> Any:
+    """An incident number sent as a JSON number becomes its string form."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class RequestBody(WireModel):
     """A request body whose text never holds NUL: PostgreSQL refuses it in text columns (a
     500 otherwise), so it is a 400 naming the field instead, on every database alike."""
@@ -75,6 +80,10 @@ class IncidentTransition(WireModel):
 
 
 class IncidentInfo(WireModel):
+    """NOTES (b) gives `lastAlertTime` the Java pattern `yyyy-MM-dd'T'HH:mm:ssZ`; like every
+    other instant here it is written in UTC with a literal `Z` (`2020-03-24T19:31:57Z`), which
+    ISO-8601 parsers in every client language read, unlike `+0000`."""
+
     incident_number: str
     start_time: str
     current_phase: str
@@ -156,6 +165,14 @@ class AckOrResolveRequest(RequestBody):
     incident_names: list[str] = Field(min_length=1, max_length=1000)
     message: str | None = Field(default=None, max_length=65536)
 
+    @field_validator("incident_names", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value: Any) -> Any:
+        # The spec says strings, but clients also send JSON numbers; both name an incident.
+        if isinstance(value, list):
+            return [_number_as_text(v) for v in value]
+        return value
+
 
 class AckOrResolveByUserRequest(RequestBody):
     user_name: str = Field(min_length=1)
@@ -182,7 +199,7 @@ class Reroute(RequestBody):
     @classmethod
     def _number_as_text(cls, value: Any) -> Any:
         # Clients send the number as a JSON number or a string; both mean the same incident.
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return _number_as_text(value)
 
 
 class RerouteCollection(RequestBody):
