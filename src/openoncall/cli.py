@@ -12,10 +12,13 @@ from rich.table import Table
 
 from openoncall.container import Container, build_container
 from openoncall.db import migrate
+from openoncall.engine.commands import engine_command
+from openoncall.engine.runner import attach_to_app
 from openoncall.errors import OnCallError
 from openoncall.orgs import service as orgs
 from openoncall.schedules.commands import oncall_app
 from openoncall.settings import Settings
+from openoncall.webhooks.commands import webhooks_app
 
 app = typer.Typer(help="OpenOnCall: on-call and incident response.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -23,6 +26,8 @@ keys_app = typer.Typer(help="API keys (X-VO-Api-Key).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(oncall_app, name="oncall")
+app.add_typer(webhooks_app, name="webhooks")
+app.command("engine")(engine_command)
 
 console = Console()
 err = Console(stderr=True)
@@ -66,6 +71,7 @@ def serve(
     container = _container()
     migrate.upgrade(container.settings.database_url)
     container.extras["run_engine"] = not no_engine
+    attach_to_app(container)
     with container.sessions.transaction(write=False) as session:
         if orgs.count_orgs(session) == 0:
             console.print(

@@ -20,6 +20,7 @@ from openoncall.escalation.service import Paging
 from openoncall.links.service import link_signer
 from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import Channel, Medium
+from openoncall.notify.registry import build_channels
 
 WAKEUP = "wakeup"
 
@@ -41,7 +42,7 @@ def paging_for(container: Container) -> Paging:
     def links(org_id: int, incident_id: int, action: LinkAction, user_id: int | None) -> str:
         return signer.url(org_id=org_id, incident_id=incident_id, action=action, user_id=user_id)
 
-    return Paging(links=links, steps_loader=deliveries.default_steps)
+    return Paging(links=links, steps_loader=deliveries.personal_steps)
 
 
 def build_engine(
@@ -70,6 +71,15 @@ def build_engine(
     )
 
 
+def channels_for(container: Container) -> Mapping[Medium, Channel]:
+    """The channels the settings configure (tests may put their own in extras["channels"])."""
+    given = container.extras.get("channels")
+    if given is not None:
+        chosen: Mapping[Medium, Channel] = given
+        return chosen
+    return build_channels(container.settings)
+
+
 def attach_to_app(container: Container) -> None:
     """Hook the engine into the app's lifespan (serve), unless run_engine is false."""
     install_wakeup(container)
@@ -78,7 +88,7 @@ def attach_to_app(container: Container) -> None:
     holder: list[Engine] = []
 
     def start() -> None:
-        engine = build_engine(container, channels=container.extras["channels"])
+        engine = build_engine(container, channels=channels_for(container))
         engine.start()
         holder.append(engine)
 

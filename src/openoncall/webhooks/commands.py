@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -28,8 +30,14 @@ OrgOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one line of JSON.")]
 
 
-def _container() -> Container:
-    return build_container(Settings())
+@contextmanager
+def _container() -> Iterator[Container]:
+    """A container for one command; its connection pool is closed when the command ends."""
+    container = build_container(Settings())
+    try:
+        yield container
+    finally:
+        container.engine.dispose()
 
 
 def _fail(exc: OnCallError) -> typer.Exit:
@@ -46,7 +54,11 @@ def add_command(
     as_json: JsonOption = False,
 ) -> None:
     """Add a webhook; prints its slug and the HMAC signing secret (shown once)."""
-    container = _container()
+    with _container() as container:
+        _run_add(container, label=label, url=url, org=org, as_json=as_json)
+
+
+def _run_add(container: Container, *, label: str, url: str, org: str | None, as_json: bool) -> None:
     try:
         with container.sessions.transaction() as session:
             org_row = orgs.get_org(session, org)
@@ -66,7 +78,11 @@ def add_command(
 @webhooks_app.command("list")
 def list_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List the organization's webhooks."""
-    container = _container()
+    with _container() as container:
+        _run_list(container, org=org, as_json=as_json)
+
+
+def _run_list(container: Container, *, org: str | None, as_json: bool) -> None:
     try:
         with container.sessions.transaction(write=False) as session:
             org_row = orgs.get_org(session, org)
@@ -87,7 +103,11 @@ def remove_command(
     slug: Annotated[str, typer.Argument(help="The webhook's slug.")], org: OrgOption = None
 ) -> None:
     """Remove a webhook; policy entries naming it record that it is gone when they run."""
-    container = _container()
+    with _container() as container:
+        _run_remove(container, slug=slug, org=org)
+
+
+def _run_remove(container: Container, *, slug: str, org: str | None) -> None:
     try:
         with container.sessions.transaction() as session:
             org_row = orgs.get_org(session, org)

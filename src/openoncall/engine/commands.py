@@ -1,0 +1,56 @@
+"""`openoncall engine`: run the paging engine alone, until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from openoncall.container import build_container
+from openoncall.engine.runner import build_engine, channels_for
+from openoncall.engine.worker import EngineOptions
+from openoncall.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def engine_command(
+    poll_seconds: Annotated[
+        float, typer.Option(help="Safety-net poll; commits and NOTIFY wake it at once.")
+    ] = 5.0,
+    lease_seconds: Annotated[
+        float, typer.Option(help="How long a claimed job is ours before others may retake it.")
+    ] = 60.0,
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once.")] = 64,
+) -> None:
+    """Run the paging engine alone (run several against PostgreSQL; `serve --no-engine` apart)."""
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    container = build_container(settings)
+    engine = build_engine(
+        container,
+        channels=channels_for(container),
+        options=EngineOptions(
+            poll_seconds=poll_seconds,
+            lease=timedelta(seconds=lease_seconds),
+            concurrency=concurrency,
+        ),
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping after running jobs finish", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    engine.start()
+    typer.echo("engine running", err=True)
+    stop.wait()
+    engine.stop()

@@ -1,0 +1,158 @@
+"""Real servers for engine scenarios: aiosmtpd as the SMTP server, and one threaded HTTP
+server standing in for the SMS provider, the push gateway and webhook receivers.
+
+Both run in their own threads (never in the engine's event loop) on 127.0.0.1, record what
+they receive, and let a test wait for the n-th arrival instead of sleeping.
+"""
+
+# ruff: noqa: ARG002  (aiosmtpd and http.server call these hooks with fixed signatures)
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+@dataclass
+class Mail:
+    to: list[str]
+    message: Message
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def text(self) -> str:
+        payload = self.message.get_payload(decode=True)
+        return payload.decode() if isinstance(payload, bytes) else str(payload)
+
+
+@dataclass
+class Inbox:
+    """What a server received, with a condition to wait on."""
+
+    items: list[Any] = field(default_factory=list)
+    cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def add(self, item: Any) -> None:
+        with self.cond:
+            self.items.append(item)
+            self.cond.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: len(self.items) >= count, timeout=timeout)
+
+
+@dataclass
+class SmtpSink(Inbox):
+    """The inbox of Mail an SMTP server received, and the server's port."""
+
+    port: int = 0
+
+
+class _SmtpHandler:
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    async def handle_DATA(  # noqa: N802  (aiosmtpd's hook name)
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        content = envelope.content if isinstance(envelope.content, bytes) else b""
+        self.inbox.add(Mail(to=list(envelope.rcpt_tos), message=message_from_bytes(content)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def smtp_server() -> Iterator[SmtpSink]:
+    """An SMTP server on 127.0.0.1 recording every mail it accepts."""
+    sink = SmtpSink(port=free_port())
+    controller = Controller(_SmtpHandler(sink), hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def form(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(self.body.decode()).items()}
+
+
+@dataclass
+class HttpStub:
+    inbox: Inbox
+    port: int
+    # Statuses to answer with, in order, before answering 200 (a provider outage).
+    failures: list[int]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def requests(self) -> list[Request]:
+        with self.inbox.cond:
+            return list(self.inbox.items)
+
+
+@contextmanager
+def http_stub() -> Iterator[HttpStub]:
+    """A threaded HTTP server that records every POST; 200 unless failures are scripted."""
+    inbox = Inbox()
+    failures: list[int] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with lock:
+                status = failures.pop(0) if failures else 200
+            if status == 200:
+                inbox.add(Request(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            reply = b'{"sid": "SM0001"}' if status == 200 else b'{"message": "unavailable"}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield HttpStub(inbox=inbox, port=server.server_address[1], failures=failures)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
