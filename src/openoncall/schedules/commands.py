@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -28,8 +30,14 @@ OrgOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one line of JSON.")]
 
 
-def _container() -> Container:
-    return build_container(Settings())
+@contextmanager
+def _container() -> Iterator[Container]:
+    """A container for one command; its connection pool is closed when the command ends."""
+    container = build_container(Settings())
+    try:
+        yield container
+    finally:
+        container.engine.dispose()
 
 
 def _fail(exc: OnCallError) -> typer.Exit:
@@ -41,9 +49,8 @@ def _fail(exc: OnCallError) -> typer.Exit:
 @oncall_app.command("now")
 def now_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """Who is on call right now, per team and escalation policy."""
-    container = _container()
     try:
-        with container.sessions.transaction(write=False) as session:
+        with _container() as container, container.sessions.transaction(write=False) as session:
             org_row = orgs.get_org(session, org)
             found = oncall_now(session, org_row.id, container.clock.now())
     except OnCallError as exc:
@@ -69,9 +76,8 @@ def take_command(
     as_json: JsonOption = False,
 ) -> None:
     """Take On-Call: --to replaces --from on --policy until --from's shift there ends."""
-    container = _container()
     try:
-        with container.sessions.transaction() as session:
+        with _container() as container, container.sessions.transaction() as session:
             org_row = orgs.get_org(session, org)
             overrides.take_oncall(
                 session,
