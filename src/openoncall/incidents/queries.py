@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from openoncall.alerts.models import Alert
@@ -62,15 +62,22 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 class RelatedRows:
     """The paged policies/teams/users and transitions of a set of incidents, by incident id."""
 
-    def __init__(self, session: Session, org_id: int, incident_ids: Sequence[int]) -> None:
+    def __init__(
+        self, session: Session, org_id: int, incident_ids: Sequence[int] | Select[int]
+    ) -> None:
+        """`incident_ids`: a page of ids, or a query selecting them (for long lists, where
+        one subquery beats many IN lists)."""
         self.policies: dict[int, list[EscalationPolicyInfo]] = defaultdict(list)
         self.teams: dict[int, list[str]] = defaultdict(list)
         self.users: dict[int, list[str]] = defaultdict(list)
         self.transitions: dict[int, list[IncidentTransition]] = defaultdict(list)
+        if isinstance(incident_ids, Select):
+            self._load(session, org_id, incident_ids)
+            return
         for ids in _chunks(incident_ids):
             self._load(session, org_id, ids)
 
-    def _load(self, session: Session, org_id: int, ids: Sequence[int]) -> None:
+    def _load(self, session: Session, org_id: int, ids: Sequence[int] | Select[int]) -> None:
         policy_rows = session.execute(
             select(
                 IncidentPagedPolicy.incident_id,
@@ -107,8 +114,16 @@ class RelatedRows:
         )
         for incident_id, username in user_rows:
             self.users[incident_id].append(username)
-        events = session.scalars(
-            select(IncidentEvent)
+        # Columns, not ORM objects: a long list carries thousands of these.
+        events = session.execute(
+            select(
+                IncidentEvent.incident_id,
+                IncidentEvent.at,
+                IncidentEvent.actor,
+                IncidentEvent.message,
+                IncidentEvent.alert_uuid,
+                IncidentEvent.data,
+            )
             .where(
                 IncidentEvent.org_id == org_id,
                 IncidentEvent.incident_id.in_(ids),
@@ -116,23 +131,31 @@ class RelatedRows:
             )
             .order_by(IncidentEvent.incident_id, IncidentEvent.id)
         )
-        for event in events:
-            self.transitions[event.incident_id].append(transition_of(event))
+        for incident_id, at, actor, message, alert_uuid, data in events:
+            self.transitions[incident_id].append(
+                transition_of(at=at, actor=actor, message=message, alert_uuid=alert_uuid, data=data)
+            )
 
 
-def transition_of(event: IncidentEvent) -> IncidentTransition:
+def transition_of(
+    *,
+    at: datetime,
+    actor: str | None,
+    message: str,
+    alert_uuid: str | None,
+    data: dict[str, Any] | None,
+) -> IncidentTransition:
     """A transition timeline event as `{name, at, by, message, manually, alertId, alertUrl}`."""
-    data: dict[str, Any] = event.data or {}
-    name = str(data.get("name", ""))
-    by = data.get("by", event.actor)
+    data = data or {}
+    by = data.get("by", actor)
     return IncidentTransition(
-        name=name,
-        at=iso_z(event.at),
+        name=str(data.get("name", "")),
+        at=iso_z(at),
         by=by if isinstance(by, str) else None,
-        message=event.message or None,
+        message=message or None,
         manually=bool(data.get("manually", False)),
-        alert_id=event.alert_uuid,
-        alert_url=alert_url(event.alert_uuid) if event.alert_uuid else None,
+        alert_id=alert_uuid,
+        alert_url=alert_url(alert_uuid) if alert_uuid else None,
     )
 
 
@@ -201,20 +224,13 @@ def get_incident_info(session: Session, org_id: int, number: str | int) -> Incid
 
 def list_current_incidents(session: Session, org_id: int, *, now: datetime) -> list[IncidentInfo]:
     """Open, acknowledged, and resolved within the last 24 hours, by incident number."""
-    incidents = list(
-        session.scalars(
-            select(Incident)
-            .where(
-                Incident.org_id == org_id,
-                or_(
-                    Incident.phase != Phase.RESOLVED,
-                    Incident.resolved_at >= now - RECENTLY_RESOLVED,
-                ),
-            )
-            .order_by(Incident.number)
-        )
+    current = (
+        Incident.org_id == org_id,
+        or_(Incident.phase != Phase.RESOLVED, Incident.resolved_at >= now - RECENTLY_RESOLVED),
     )
-    related = RelatedRows(session, org_id, [i.id for i in incidents])
+    incidents = list(session.scalars(select(Incident).where(*current).order_by(Incident.number)))
+    # The list may hold thousands: the related rows come by one subquery, not by IN lists.
+    related = RelatedRows(session, org_id, select(Incident.id).where(*current))
     return [incident_info(i, related) for i in incidents]
 
 
