@@ -453,3 +453,46 @@ def test_scheduled_member_of_a_partial_shift_between_occurrences() -> None:
         "dee",
     ]
     assert scheduled_position(replace(rule, members=()), _utc(2026, 1, 11)) is None
+
+
+def test_partial_day_daily_handoff_counts_shifts_not_calendar_days() -> None:
+    # Monday-Friday 09:00-17:00 in New York, handing off every shift, then every 3 shifts:
+    # weekends have no shifts, so they are skipped, not counted (Splunk On-Call's rule).
+    windows = windows_from_masks([_mask(WEEKDAYS, (9, 0), (17, 0))])
+    anchor = _local("America/New_York", 2026, 3, 5, 9)  # Thursday
+
+    def rule(days: int) -> ShiftRule:
+        return ShiftRule(
+            shift_id=5,
+            group_id=10,
+            label="office",
+            kind=ShiftKind.PARTIAL_DAY,
+            timezone="America/New_York",
+            anchor=anchor,
+            handoff_days=days,
+            members=("ann", "bob", "cid"),
+            windows=windows,
+        )
+
+    daily = shift_spans(rule(1), _utc(2026, 3, 1), _utc(2026, 3, 12))
+    assert _bounds(daily) == [
+        (_utc(2026, 3, 5, 14), _utc(2026, 3, 5, 22), "ann"),  # Thursday, EST
+        (_utc(2026, 3, 6, 14), _utc(2026, 3, 6, 22), "bob"),  # Friday
+        (_utc(2026, 3, 9, 13), _utc(2026, 3, 9, 21), "cid"),  # Monday, EDT since Sunday
+        (_utc(2026, 3, 10, 13), _utc(2026, 3, 10, 21), "ann"),
+        (_utc(2026, 3, 11, 13), _utc(2026, 3, 11, 21), "bob"),
+    ]
+    every3 = shift_spans(rule(3), _utc(2026, 3, 1), _utc(2026, 3, 19))
+    assert [s.username for s in every3] == ["ann"] * 3 + ["bob"] * 3 + ["cid"] * 3 + ["ann"]
+    # Saturday: nobody covers; the member in force is Friday's, the next one is Monday's.
+    group = GroupRules(10, "rtg-x", "Office", 1, (rule(1),))
+    saturday = _utc(2026, 3, 7, 15)
+    assert oncall_at(group, saturday) == []
+    assert member_at(rule(1), saturday) == "bob"
+    assert scheduled_position(rule(1), saturday) == 1
+    moved = replace(rule(1), member_offset=offset_for(rule(1), saturday, 0))
+    assert [s.username for s in shift_spans(moved, saturday, _utc(2026, 3, 11))] == [
+        "bob",  # Monday: the rotation continues after ann
+        "cid",
+    ]
+    assert next_handoff(rule(1), saturday) == _utc(2026, 3, 9, 13)

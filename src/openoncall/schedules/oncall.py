@@ -15,12 +15,20 @@ Model (VictorOps rotations):
   - `cstm` (multi-day): covered from a weekday/time to a later weekday/time, e.g. Friday 17:00
     to Monday 09:00 (VictorOps expresses it as up to three masks: first day, middle days, last
     day; contiguous windows merge into one occurrence).
-- Members advance one per handoff. A handoff happens every `handoff_days` days of local wall
-  time from the anchor. For `pho`/`cstm` the member of an occurrence is the member of the
-  rotation period in which the occurrence *starts*: that is how VictorOps' "handoff happens
-  every N days/weeks" behaves for partial and multi-day shifts (a weekly business-hours shift
-  keeps one person Monday-Friday, then hands off), and it keeps a window's answer independent
-  of where the window is cut.
+- Members advance one per handoff, as Splunk On-Call documents ("Rotations and shifts"):
+  - 24/7 shifts hand off every `handoff_days` days at the anchor's local time of day;
+  - multi-day shifts hand off weekly (`handoff_days` a multiple of 7): the member of an
+    occurrence is the member of the rotation period (anchor + k x handoff_days) in which it
+    *starts*, so Friday-to-Monday stays with one person;
+  - partial-day shifts offer a weekly or a daily handoff. Weekly (`handoff_days` a multiple
+    of 7) works as for multi-day shifts: a Monday-Friday business-hours shift keeps one
+    person all week. Daily (any other `handoff_days`, VictorOps allows up to 12) counts
+    *shifts*, not calendar days: "the system will hand off every 7 shifts not every 7
+    calendar days; days where there are no shifts scheduled will be skipped", so a daily
+    Monday-Friday rotation goes Friday → Monday to the next person. (A daily handoff of
+    exactly 7 or 14 shifts cannot be told from a weekly one in this model; it reads as weekly.)
+  Either way the member depends only on the occurrence, never on the window asked for, so a
+  window computed in one piece or in many gives the same answer.
 - Nothing is covered before the anchor: a rotation starts at its first handoff.
 - Handoffs are at local wall-clock time across DST (see `openoncall.timeutil.local_to_utc`:
   gap → first valid instant after it, repeat → first occurrence).
@@ -274,6 +282,12 @@ class _Context:
     # may end past the week's end (it wraps into the next week). Empty for std shifts.
     coverage: tuple[tuple[int, int], ...]
     full_week: bool
+    # Partial-day shifts with a daily handoff count occurrences, not calendar days: member k
+    # covers occurrences first_ordinal + k*every … + every-1, numbered from ref_monday's week.
+    per_occurrence: bool = False
+    every: int = 1
+    ref_monday: date = date.min
+    first_ordinal: int = 0
 
 
 @lru_cache(maxsize=4096)
@@ -285,16 +299,70 @@ def _context(rule: ShiftRule) -> _Context:
     if rule.kind is not ShiftKind.STANDARD:
         coverage = _merge_weekly(rule.windows)
         full_week = coverage == ((0, MINUTES_PER_WEEK),)
-    return _Context(
+    every = max(1, rule.handoff_days)
+    ctx = _Context(
         zone=zone,
         anchor=rule.anchor,
         anchor_local=local.replace(tzinfo=None),
         anchor_date=local.date(),
         handoff=TimeOfDay(local.hour, local.minute),
-        period=timedelta(days=max(1, rule.handoff_days)),
+        period=timedelta(days=every),
         coverage=coverage,
         full_week=full_week,
     )
+    if rule.kind is ShiftKind.PARTIAL_DAY and coverage and not full_week and every % 7:
+        ref_monday = local.date() - timedelta(days=local.weekday())
+        ctx = replace(ctx, per_occurrence=True, every=every, ref_monday=ref_monday)
+        ctx = replace(ctx, first_ordinal=_first_ordinal(ctx))
+    return ctx
+
+
+def _week_occurrences(ctx: _Context, monday: date) -> Iterator[tuple[int, datetime, datetime]]:
+    """(index in week, UTC start, UTC end) of the week's occurrences, unclipped; an occurrence
+    swallowed whole by a DST gap comes out empty (start == end) and still counts."""
+    midnight = datetime(monday.year, monday.month, monday.day)  # noqa: DTZ001  (local wall)
+    for j, (lo, hi) in enumerate(ctx.coverage):
+        yield (
+            j,
+            naive_local_to_utc(midnight + timedelta(minutes=lo), ctx.zone),
+            naive_local_to_utc(midnight + timedelta(minutes=hi), ctx.zone),
+        )
+
+
+def _ordinal(ctx: _Context, monday: date, j: int) -> int:
+    return (monday - ctx.ref_monday).days // 7 * len(ctx.coverage) + j
+
+
+def _first_ordinal(ctx: _Context) -> int:
+    """The ordinal of the first occurrence ending after the anchor (it may be cut by it)."""
+    monday = ctx.ref_monday - timedelta(days=7)
+    while True:  # ends within three weeks: coverage is non-empty, so every week has some
+        for j, _start, end in _week_occurrences(ctx, monday):
+            if end > ctx.anchor:
+                return _ordinal(ctx, monday, j)
+        monday += timedelta(days=7)
+
+
+def _occurrence_k(ctx: _Context, monday: date, j: int, occ_start: datetime) -> int:
+    if ctx.per_occurrence:
+        return (_ordinal(ctx, monday, j) - ctx.first_ordinal) // ctx.every
+    return _period_index(ctx, occ_start)
+
+
+def _k_at(ctx: _Context, at: datetime) -> int:
+    """The rotation index in force at `at` (-1 before the anchor). Per-occurrence shifts hand
+    off when the next member's first occurrence starts."""
+    if not ctx.per_occurrence:
+        return _period_index(ctx, at)
+    if at < ctx.anchor:
+        return -1
+    local = at.astimezone(ctx.zone).date()
+    monday = local - timedelta(days=local.weekday())
+    for week in (monday, monday - timedelta(days=7)):
+        for j, start, end in reversed(list(_week_occurrences(ctx, week))):
+            if end > ctx.anchor and max(start, ctx.anchor) <= at:
+                return max(0, _occurrence_k(ctx, week, j, start))
+    return 0
 
 
 def _merge_weekly(windows: Sequence[WeeklyWindow]) -> tuple[tuple[int, int], ...]:
@@ -391,17 +459,14 @@ def _occurrence_spans(ctx: _Context, start: datetime, end: datetime) -> Iterator
     monday = first_local - timedelta(days=first_local.weekday() + 7)
     last_local = end.astimezone(ctx.zone).date()
     while monday <= last_local:
-        midnight = datetime(monday.year, monday.month, monday.day)  # noqa: DTZ001  (local wall)
-        for lo, hi in ctx.coverage:
-            occ_start = naive_local_to_utc(midnight + timedelta(minutes=lo), ctx.zone)
-            occ_end = naive_local_to_utc(midnight + timedelta(minutes=hi), ctx.zone)
+        for j, local_start, occ_end in _week_occurrences(ctx, monday):
             if occ_end <= ctx.anchor:
                 continue
             # Nothing is covered before the anchor: an occurrence straddling it starts there.
-            occ_start = max(occ_start, ctx.anchor)
+            occ_start = max(local_start, ctx.anchor)
             if occ_end <= occ_start or occ_end <= start or occ_start >= end:
                 continue  # empty (swallowed by a DST gap) or outside the window
-            yield _RawSpan(occ_start, occ_end, _period_index(ctx, occ_start))
+            yield _RawSpan(occ_start, occ_end, _occurrence_k(ctx, monday, j, occ_start))
         monday += timedelta(days=7)
 
 
@@ -463,7 +528,7 @@ def member_at(rule: ShiftRule, at: datetime) -> str | None:
     or not the shift covers `at` itself (None before the anchor or with no members)."""
     if not rule.members:
         return None
-    k = _period_index(_context(rule), at)
+    k = _k_at(_context(rule), at)
     return None if k < 0 else _member(rule, k)
 
 
@@ -508,7 +573,7 @@ def _scheduled_k(rule: ShiftRule, at: datetime) -> int:
     raw = _raw_at(rule, at)
     if raw is not None:
         return raw.k
-    return max(0, _period_index(_context(rule), at))
+    return max(0, _k_at(_context(rule), at))
 
 
 def scheduled_position(rule: ShiftRule, at: datetime) -> int | None:
