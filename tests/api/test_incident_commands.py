@@ -220,6 +220,29 @@ def test_incident_numbers_are_sequential_without_gaps_when_created_in_parallel(
     assert api.post(INCIDENTS, json=_manual(target)).json()["incidentNumber"] == str(count + 1)
 
 
+def test_numbers_stay_gap_free_when_alerts_and_manual_incidents_open_together(
+    api: TestClient, container: Container, org: Org, ground: dict[str, str]
+) -> None:
+    alert_url = f"/integrations/generic/20131114/alert/{org.boot.rest_endpoint_key}"
+
+    def open_one(i: int) -> int:
+        if i % 2 == 0:
+            response = api.post(INCIDENTS, json=_manual([{"type": "User", "slug": "bob"}]))
+        else:
+            response = api.post(
+                alert_url, json={"message_type": "CRITICAL", "entity_id": f"host-{i}"}
+            )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(open_one, range(16)))
+
+    assert set(statuses) == {200}
+    listed = api.get(INCIDENTS).json()["incidents"]
+    assert [i["incidentNumber"] for i in listed] == [str(n) for n in range(1, 17)]
+    assert sorted(i["monitorType"] for i in listed) == ["API"] * 8 + ["Manual"] * 8
+
+
 def test_each_org_numbers_its_own_incidents_from_one(
     api: TestClient, client: TestClient, container: Container, ground: dict[str, str]
 ) -> None:
