@@ -73,7 +73,7 @@ class AlertMailHandler:
         parsed = classify_subject(subject)
         received_at = self._container.clock.now()
         writer = writer_for(self._container)
-        futures = []
+        submissions = []
         for address in envelope.rcpt_tos:
             recipient = parse_recipient(address)
             if recipient is None:
@@ -96,20 +96,18 @@ class AlertMailHandler:
                     "message_id": str(message.get("message-id", "") or uuid.uuid4()),
                 }
             )
-            futures.append(
-                writer.submit(
-                    Submission(
-                        key_hash=hash_secret(recipient.email_key),
-                        source=AlertSource.EMAIL,
-                        routing_key=recipient.routing_key,
-                        fields=fields,
-                        raw=raw,
-                        received_at=received_at,
-                    )
+            submissions.append(
+                Submission(
+                    key_hash=hash_secret(recipient.email_key),
+                    source=AlertSource.EMAIL,
+                    routing_key=recipient.routing_key,
+                    fields=fields,
+                    raw=raw,
+                    received_at=received_at,
                 )
             )
         try:
-            results = [await asyncio.wrap_future(f) for f in futures]
+            results = await asyncio.gather(*(writer.store(s) for s in submissions))
         except Exception:
             log.exception("storing an email alert failed")
             return "451 4.3.0 Alert not stored, try again later"

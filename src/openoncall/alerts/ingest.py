@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from openoncall.alert_rules import matcher
@@ -39,7 +39,7 @@ from openoncall.alerts.payload import AlertData, message_type_of, normalize
 from openoncall.engine.queue import WAKE_FLAG
 from openoncall.errors import InvalidTransition
 from openoncall.incidents import lifecycle
-from openoncall.incidents.models import EventKind, Phase, incident_table
+from openoncall.incidents.models import EventKind, Phase
 from openoncall.incidents.service import (
     ESCALATION_START,
     allocate_incident_numbers,
@@ -335,24 +335,30 @@ def _find_orgs(session: Session, submissions: Sequence[Submission]) -> dict[str,
 
 
 def _load_open(conn: Connection, org_id: int, entity_ids: set[str]) -> dict[str, _Incident]:
-    """The open incidents of these entities, locked on PostgreSQL until commit."""
+    """The open incidents of these entities, locked on PostgreSQL until commit (in id order,
+    so two processes lock in the same order).
+
+    `ORDER BY +id` (unary plus, valid on both databases) keeps SQLite from choosing the
+    org_id index to satisfy the ORDER BY and scanning every incident of the org instead of
+    probing the unique (org_id, open_entity_id) index.
+    """
     if not entity_ids:
         return {}
-    t = incident_table
-    rows = conn.execute(
-        select(t.c.id, t.c.number, t.c.phase, t.c.entity_id)
-        .where(t.c.org_id == org_id, t.c.open_entity_id.in_(bindparam("ids", expanding=True)))
-        .order_by(t.c.id)
-        .with_for_update(),
-        {"ids": list(entity_ids)},
+    pg = conn.dialect.name == "postgresql"
+    m = "%s" if pg else "?"
+    ids = list(entity_ids)
+    sql = (
+        "SELECT id, number, phase, entity_id FROM incident "  # noqa: S608
+        f"WHERE org_id = {m} AND open_entity_id IN ({', '.join([m] * len(ids))}) ORDER BY +id"
+        + (" FOR UPDATE" if pg else "")
     )
     return {
-        row.entity_id: _Incident(
-            values={"number": row.number, "phase": row.phase, "org_id": org_id},
+        entity_id: _Incident(
+            values={"number": number, "phase": phase, "org_id": org_id},
             is_new=False,
-            id=row.id,
+            id=incident_id,
         )
-        for row in rows
+        for incident_id, number, phase, entity_id in conn.exec_driver_sql(sql, (org_id, *ids))
     }
 
 
@@ -658,7 +664,10 @@ class _Writer:
     def instant(self, value: datetime | None) -> Any:
         if value is None or self.pg:
             return value
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        # SQLAlchemy's SQLite DATETIME text, "2026-01-05 12:00:00.000000" (isoformat is C).
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
     def insert_sql(
         self, table: str, columns: Sequence[str], json_columns: Sequence[str] = ()

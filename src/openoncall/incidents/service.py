@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -75,6 +75,14 @@ class OpenSpec:
 # ------------------------------------------------------------------ numbering
 
 
+_BUMP_COUNTER = (
+    update(incident_counter_table)
+    .where(incident_counter_table.c.org_id == bindparam("b_org"))
+    .values(last_number=incident_counter_table.c.last_number + bindparam("b_count"))
+    .returning(incident_counter_table.c.last_number)
+)
+
+
 def allocate_incident_numbers(session: Session, org_id: int, count: int) -> range:
     """`count` consecutive incident numbers for the org, gap-free.
 
@@ -84,19 +92,15 @@ def allocate_incident_numbers(session: Session, org_id: int, count: int) -> rang
     """
     assert count > 0
     conn = session.connection()
-    table = incident_counter_table
-    stmt = (
-        update(table)
-        .where(table.c.org_id == org_id)
-        .values(last_number=table.c.last_number + count)
-        .returning(table.c.last_number)
-    )
-    last = conn.execute(stmt).scalar()
+    params = {"b_org": org_id, "b_count": count}
+    last = conn.execute(_BUMP_COUNTER, params).scalar()
     if last is None:
         dialect = conn.dialect.name
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+            incident_counter_table
+        )
         conn.execute(ins.values(org_id=org_id, last_number=0).on_conflict_do_nothing())
-        last = conn.execute(stmt).scalar_one()
+        last = conn.execute(_BUMP_COUNTER, params).scalar_one()
     return range(last - count + 1, last + 1)
 
 
