@@ -449,3 +449,17 @@ def test_delete_user_with_global_admin_when_none_other_is_422(
         "error": "No other global admin can replace this user",
         "field": "replacementStrategy",
     }
+
+
+def test_get_with_a_json_body_and_charset_content_type_is_accepted(api: TestClient) -> None:
+    r = api.request("GET", V1, json={})
+    assert r.status_code == 200
+    assert r.json() == {"users": [[ADMIN]], "_selfUrl": V1}
+    r = api.post(
+        V1,
+        content=b'{"firstName": "Jane", "lastName": "Doe", "username": "jdoe", '
+        b'"email": "jdoe@example.com"}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert r.status_code == 200
+    assert r.json() == user_json("jdoe")
