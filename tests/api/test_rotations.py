@@ -9,13 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from openoncall.audit.models import AuditEvent
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
+from openoncall.errors import NotFound
+from openoncall.policies.models import EscalationPolicy
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
+from openoncall.schedules import service as schedules
 from tests.api.scheduling_builders import make_policy, make_team, make_user
 from tests.conftest import Org, make_org
 
@@ -583,4 +587,63 @@ def test_periods_follow_the_clock_past_a_dst_change(
     assert (shift["current"]["start"], shift["current"]["username"]) == (
         "2026-03-08T09:00:00-04:00",
         "bob",
+    )
+
+
+def test_the_engines_view_of_a_rotation_applies_the_policys_override_and_take(
+    api: TestClient, container: Container, org: Org
+) -> None:
+    """What the paging engine asks (schedules.service): who is on call in a rotation group
+    at an instant, for a policy (after its override assignment and takes), and who is
+    next/previous in the rotation."""
+    team = _team(container, org, "alice", "bob", "carol", "dave", "erin")
+    created = api.post(
+        f"{V1}/{team}/rotations", json={"label": "Primary", "shifts": [_weekly_ny()]}
+    ).json()
+    group_id = created["id"]
+    policy = make_policy(api, team, "Ops policy", [created["slug"]])
+    now = container.clock.now()
+    with container.sessions.transaction() as session:
+        policy_id = session.scalars(
+            select(EscalationPolicy.id).where(EscalationPolicy.slug == policy)
+        ).one()
+
+    def users(at: datetime, policy_id: int | None = None) -> list[str]:
+        with container.sessions.transaction() as session:
+            return schedules.oncall_users_at(session, org.org_id, group_id, at, policy_id=policy_id)
+
+    assert users(now) == users(now, policy_id) == ["alice"]
+    r = api.post(
+        "/api-public/v1/overrides",
+        json={
+            "username": "alice",
+            "timezone": "UTC",
+            "start": "2026-01-05T11:00:00Z",
+            "end": "2026-01-05T13:00:00Z",
+        },
+    )
+    assert r.status_code == 200, r.text
+    public_id = r.json()["schedule"]["publicId"]
+    r = api.put(
+        f"/api-public/v1/overrides/{public_id}/assignments/{policy}",
+        json={"policy": policy, "username": "dave"},
+    )
+    assert r.status_code == 200, r.text
+    assert users(now) == ["alice"]  # the rotation itself is unchanged
+    assert users(now, policy_id) == ["dave"]
+    assert users(now + timedelta(hours=1, minutes=1), policy_id) == ["alice"]  # override over
+    r = api.patch(
+        f"/api-public/v1/policies/{policy}/oncall/user", json={"fromUser": "dave", "toUser": "erin"}
+    )
+    assert r.status_code == 200, r.text
+    assert users(now, policy_id) == ["erin"]
+    with container.sessions.transaction() as session:
+        assert schedules.adjacent_users_at(session, org.org_id, group_id, now, +1) == ["bob"]
+        assert schedules.adjacent_users_at(session, org.org_id, group_id, now, -1) == ["carol"]
+    other = make_org(container, name="Other", admin="olga")
+    with container.sessions.transaction() as session, pytest.raises(NotFound) as caught:
+        schedules.oncall_users_at(session, other.org_id, group_id, now)
+    assert (caught.value.message, caught.value.field) == (
+        f"Rotation group {group_id} not found",
+        "rotationGroup",
     )
