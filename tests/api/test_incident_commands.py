@@ -71,7 +71,8 @@ def test_manual_incident_pages_users_and_policies_and_answers_number_and_entity(
         INCIDENTS,
         json=_manual(
             [
-                {"type": "User", "slug": "bob"},
+                # The target type is read in any case.
+                {"type": "user", "slug": "bob"},
                 {"type": "EscalationPolicy", "slug": ground["policy"]},
             ]
         ),

@@ -140,11 +140,22 @@ class ReportingIncidentList(WireModel):
 # ---------------------------------------------------------------- commands
 
 
+_TARGET_TYPES = {"user": "User", "escalationpolicy": "EscalationPolicy"}
+
+
 class IncidentTarget(RequestBody):
     """`{type: "User"|"EscalationPolicy", slug}`: slug is a username or a policy slug."""
 
     type: Literal["User", "EscalationPolicy"]
     slug: str = Field(min_length=1)
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_any_case(cls, value: Any) -> Any:
+        # Hand-written clients send "user" or "escalationPolicy"; the meaning is the same.
+        if isinstance(value, str):
+            return _TARGET_TYPES.get(value.strip().lower(), value)
+        return value
 
 
 class CreateIncidentRequest(RequestBody):
