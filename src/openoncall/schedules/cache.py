@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Table, event, inspect, select, update
+from sqlalchemy import Connection, Table, bindparam, event, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
@@ -115,9 +115,14 @@ def watch_oncall_writes() -> None:
 watch_oncall_writes()
 
 
+# Read on every cached request: a Core statement on the session's connection skips the ORM
+# layer, which costs several times the query itself.
+_VERSION = select(OnCallVersion.version).where(OnCallVersion.org_id == bindparam("org_id"))
+
+
 def current_version(session: Session, org_id: int) -> int:
-    version = session.scalar(select(OnCallVersion.version).where(OnCallVersion.org_id == org_id))
-    return version or 0
+    version = session.connection().execute(_VERSION, {"org_id": org_id}).scalar()
+    return int(version or 0)
 
 
 @dataclass(frozen=True, slots=True)
