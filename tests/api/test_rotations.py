@@ -390,6 +390,22 @@ def test_a_group_without_shifts_and_fts_as_std(
         "label": "Empty",
         "shifts": [],
     }
+    r = api.post(
+        f"{V1}/{team}/rotations",
+        json={"label": "Nobody", "shifts": [_weekly_ny() | {"usernames": []}]},
+    )
+    nobody = r.json()["shifts"][0]
+    assert (nobody["periods"], nobody["oncall"], nobody["current"], nobody["next"]) == (
+        [],
+        None,
+        None,
+        None,
+    )
+    r = api.get(f"{V1}/{team}/rotations/{r.json()['id']}/{nobody['rot_id']}/scheduled")
+    assert (r.status_code, r.json()) == (
+        404,
+        {"error": "The shift has no members", "field": "shiftId"},
+    )
     shift = _weekly_ny(usernames=["alice"]) | {"shifttype": "FTS", "duration": 1.0}
     r = api.post(f"{V1}/{team}/rotations", json={"label": "Daily", "shifts": [shift]})
     assert r.status_code == 200

@@ -377,11 +377,15 @@ def policies_oncall(
         if row.entry.rotation_group_id is not None
     }
     groups = load_group_rules(session, org_id, group_ids)
-    lo, hi = min(start, now), max(end, now + _INSTANT)
-    overrides = load_overrides(session, org_id, lo, hi)
-    takes = load_takes(session, org_id, found_ids, lo, hi)
     window = {g: group_spans(group, start, end) for g, group in groups.items()}
     at_now = {g: oncall_at(group, now) for g, group in groups.items()}
+    # Overrides and takes anywhere in the current periods matter too: they end a period
+    # early (a take lasts until the taken person's current period ends).
+    current = [span for spans in at_now.values() for span in spans]
+    lo = min([start, now, *(s.start for s in current)])
+    hi = max([end, now + _INSTANT, *(s.end for s in current)])
+    overrides = load_overrides(session, org_id, lo, hi)
+    takes = load_takes(session, org_id, found_ids, lo, hi)
     shifts = {rule.shift_id: rule for group in groups.values() for rule in group.shifts}
     next_rolls = {shift_id: next_handoff(rule, now) for shift_id, rule in shifts.items()}
     steps_by_policy: dict[int, list[EscalationStep]] = defaultdict(list)
