@@ -19,6 +19,7 @@ from openoncall.rotations.models import RotationGroup, RotationMember, RotationS
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
 from openoncall.users.service import create_user
+from openoncall.webhooks.models import Webhook
 
 
 def make_user(
@@ -179,3 +180,19 @@ def make_ops_team(api: TestClient, container: Container, org_id: int) -> OpsTeam
         ],
     )
     return OpsTeam(team, rotation, make_policy(api, team, "Ops policy", [rotation]))
+
+
+def make_webhook(container: Container, org_id: int, label: str) -> str:
+    """An outgoing webhook (the paging part owns their API); returns its slug."""
+    with container.sessions.transaction() as session:
+        hook = Webhook(
+            org_id=org_id,
+            slug=new_slug("wh", 16),
+            label=label,
+            url="http://127.0.0.1:9/hook",
+            secret="s3cret",
+            created_at=container.clock.now(),
+        )
+        session.add(hook)
+        session.flush()
+        return hook.slug

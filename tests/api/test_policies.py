@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from openoncall.audit.models import AuditEvent
 from openoncall.container import Container
-from tests.api.scheduling_builders import make_rotation_group, make_team, make_user
+from tests.api.scheduling_builders import make_rotation_group, make_team, make_user, make_webhook
 from tests.conftest import Org, make_org
 
 POLICIES = "/api-public/v1/policies"
@@ -27,6 +27,7 @@ def ground(container: Container, org: Org) -> dict[str, str]:
         "other": other,
         "rtg": make_rotation_group(container, org.org_id, team, "Primary"),
         "other_rtg": make_rotation_group(container, org.org_id, other, "Web primary"),
+        "webhook": make_webhook(container, org.org_id, "Status page"),
     }
 
 
@@ -68,7 +69,7 @@ def test_create_policy_with_every_entry_type_returns_it_whole(
                         "rotationGroup": {"slug": ground["rtg"]},
                     },
                     {"executionType": "email", "email": {"address": "noc@example.com"}},
-                    {"executionType": "webhook", "webhook": {"slug": "wh-abc"}},
+                    {"executionType": "webhook", "webhook": {"slug": ground["webhook"]}},
                 ],
             },
             {
@@ -115,7 +116,10 @@ def test_create_policy_with_every_entry_type_returns_it_whole(
                         "rotationGroup": {"slug": ground["rtg"], "label": "Primary"},
                     },
                     {"executionType": "email", "email": {"address": "noc@example.com"}},
-                    {"executionType": "webhook", "webhook": {"slug": "wh-abc", "label": "wh-abc"}},
+                    {
+                        "executionType": "webhook",
+                        "webhook": {"slug": ground["webhook"], "label": "Status page"},
+                    },
                 ],
             },
             {
@@ -205,6 +209,12 @@ def test_list_and_deprecated_team_list_show_policy_with_team(
             "Invalid email address: not-an-address",
         ),
         (
+            {"executionType": "webhook", "webhook": {"slug": "wh-missing"}},
+            404,
+            "steps[0].entries[0].webhook.slug",
+            "Webhook not found: wh-missing",
+        ),
+        (
             {"executionType": "webhook"},
             400,
             "steps[0].entries[0].webhook.slug",
@@ -222,6 +232,7 @@ def test_list_and_deprecated_team_list_show_policy_with_team(
         "unknown-user",
         "unknown-target",
         "bad-email",
+        "unknown-webhook",
         "no-webhook",
         "wrong-object",
     ],

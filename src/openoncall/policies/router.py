@@ -55,9 +55,8 @@ def _entry(entry: service.EntryView) -> PolicyEntry:
             else None
         ),
         email=EmailRef(address=entry.email) if entry.email is not None else None,
-        # Until the paging part's webhook table is joined here the label is the slug.
         webhook=(
-            WebhookRef(slug=entry.webhook_slug, label=entry.webhook_slug)
+            WebhookRef(slug=entry.webhook_slug, label=entry.webhook_label)
             if entry.webhook_slug is not None
             else None
         ),

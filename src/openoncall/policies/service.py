@@ -25,6 +25,7 @@ from openoncall.policies.models import (
 from openoncall.rotations.models import RotationGroup
 from openoncall.teams.models import Team
 from openoncall.users.models import User
+from openoncall.webhooks.models import Webhook
 
 ROTATION_TYPES = frozenset(
     {
@@ -61,6 +62,7 @@ class EntryView:
     email: str | None
     webhook_slug: str | None
     target_policy_slug: str | None
+    webhook_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +198,15 @@ def _entry_row(
             )
         row.email = address
     elif kind == ExecutionType.WEBHOOK:
-        # The webhook table belongs to the paging part; until it exists any non-empty slug is
-        # accepted here and resolved when the webhook fires.
-        row.webhook_slug = _required(entry.webhook_slug, f"{where}.webhook.slug")
+        field = f"{where}.webhook.slug"
+        slug = _required(entry.webhook_slug, field)
+        found = session.scalar(
+            select(Webhook.id).where(Webhook.org_id == org_id, Webhook.slug == slug)
+        )
+        if found is None:
+            raise NotFound(f"Webhook not found: {slug}", field=field)
+        # Entries keep the slug (the webhook's public id), as the vendor's entries do.
+        row.webhook_slug = slug
     else:
         field = f"{where}.targetPolicy.policySlug"
         target = get_policy(
@@ -264,6 +272,15 @@ def describe_policy(session: Session, org_id: int, slug: str) -> PolicyView:
                 email=entry.email,
                 webhook_slug=entry.webhook_slug,
                 target_policy_slug=target_slug,
+                webhook_label=(
+                    session.scalar(
+                        select(Webhook.label).where(
+                            Webhook.org_id == org_id, Webhook.slug == entry.webhook_slug
+                        )
+                    )
+                    if entry.webhook_slug is not None
+                    else None
+                ),
             )
         )
     return PolicyView(
