@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
+from openoncall.ids import hash_secret
 from openoncall.users.models import User
 from openoncall.web.invitations import invite_user
 from openoncall.web.models import WebSession
+from openoncall.web.signin import unsign
 from tests.conftest import Org
 from tests.web.conftest import PASSWORD, add_user, csrf_of, sign_in
 
@@ -33,9 +35,11 @@ def test_sign_in_and_out(client: TestClient, org: Org, container: Container) -> 
     with container.sessions.transaction() as session:
         assert session.scalar(select(func.count()).select_from(WebSession)) == 1
         token_hash = session.scalar(select(WebSession.token_hash))
-    # Only the hash is stored: the cookie's token itself is nowhere in the database.
-    assert token_hash is not None
-    assert token_hash not in client.cookies.get("oo_session", "")
+    # The cookie carries the signed token; the database holds only the token's hash.
+    token = unsign(container, client.cookies.get("oo_session"))
+    assert token is not None
+    assert token_hash == hash_secret(token)
+    assert token != token_hash
     out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert out.status_code == 303
     assert out.headers["location"] == "/login"
