@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
+from openoncall.app import create_app
 from openoncall.clock import FrozenClock
-from openoncall.container import Container
+from openoncall.container import Container, build_container
 from openoncall.ids import hash_secret
+from openoncall.settings import Settings
 from openoncall.users.models import User
 from openoncall.web.invitations import invite_user
 from openoncall.web.models import WebSession
@@ -210,3 +212,37 @@ def test_set_password_link_expires(
     expired = client.get(f"/set-password/{token}")
     assert expired.status_code == 404
     assert "expired" in expired.text
+
+
+def test_password_guessing_is_throttled(
+    engine: Engine, settings: Settings, clock: FrozenClock, org: Org
+) -> None:
+    """With limits on (scale 0.05: 3 attempts a minute), the 4th try is refused unhashed."""
+    throttled = build_container(
+        settings.model_copy(update={"rate_limit_scale": 0.05}), clock=clock, engine=engine
+    )
+    with TestClient(create_app(throttled)) as browser:
+        statuses = []
+        for _ in range(4):
+            form = browser.get("/login")
+            statuses.append(
+                browser.post(
+                    "/login",
+                    data={
+                        "username": "admin",
+                        "password": "guess",
+                        "csrf_token": csrf_of(form.text),
+                    },
+                ).status_code
+            )
+        assert statuses == [401, 401, 401, 429]
+        form = browser.get("/login")
+        blocked = browser.post(
+            "/login",
+            data={"username": "admin", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
+        )
+        assert blocked.status_code == 429
+        assert "Too many sign-in attempts" in blocked.text
+        # Another user is not locked out by admin's attackers.
+        add_user(throttled, org, "bob")
+        sign_in(browser, "bob")

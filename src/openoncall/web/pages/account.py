@@ -8,8 +8,9 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from openoncall.auth.deps import DbSession, Now, get_container
-from openoncall.errors import OnCallError
+from openoncall.errors import OnCallError, RateLimited
 from openoncall.orgs.service import count_orgs
+from openoncall.users.service import normalize_username
 from openoncall.web import signin
 from openoncall.web.deps import ViewerDep, redirect, render, safe_next, set_cookie, web_router
 from openoncall.web.invitations import find_invitation, redeem_invitation
@@ -52,6 +53,13 @@ def login(
 ) -> Response:
     org_row = signin.find_org_for_login(session, org or None)
     try:
+        # Password guessing is throttled per organization and username (60 a minute at
+        # scale 1, shared through Redis when configured), before any hash is computed.
+        get_container(request).rate_limiter.hit(
+            f"web-login:{org_row.slug if org_row else org}:{normalize_username(username)}",
+            "POST",
+            "/login",
+        )
         user = signin.authenticate_password(session, org_row, username, password)
     except OnCallError as exc:
         return render(
@@ -61,9 +69,11 @@ def login(
                 "next": safe_next(next),
                 "ask_org": count_orgs(session) > 1,
                 "username": username,
-                "error": exc.message,
+                "error": "Too many sign-in attempts: wait a minute and retry"
+                if isinstance(exc, RateLimited)
+                else exc.message,
             },
-            status_code=401,
+            status_code=429 if isinstance(exc, RateLimited) else 401,
         )
     token = signin.start_session(session, user, now=now)
     return _signed_in(request, redirect(request, safe_next(next)), token)
