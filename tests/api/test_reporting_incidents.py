@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from openoncall.api.wire import iso_z
 from openoncall.clock import FrozenClock
@@ -162,6 +164,29 @@ def test_filters_select_the_matching_incidents(
             "total": len(numbers),
             "incidents": [history[n] for n in numbers],
         }, name
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    # The history is read, never written, so sharing it between examples is sound.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(terms=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 3)), min_size=1, max_size=5))
+def test_number_filter_selects_exactly_the_listed_numbers_and_ranges(
+    api: TestClient, history: dict[int, dict[str, Any]], terms: list[tuple[int, int]]
+) -> None:
+    text = ",".join(str(low) if width == 0 else f"{low}:{low + width}" for low, width in terms)
+    wanted = {n for low, width in terms for n in range(low, low + width + 1)} & set(history)
+
+    response = api.get(HISTORY, params={"currentPhase": ALL, "incidentNumber": text})
+
+    assert response.status_code == 200
+    assert [int(i["incidentNumber"]) for i in response.json()["incidents"]] == sorted(
+        wanted, reverse=True
+    )
+    assert response.json()["total"] == len(wanted)
 
 
 def test_pages_through_with_offset_and_limit(
