@@ -9,9 +9,9 @@ only an unknown acting user fails the whole request (404 "User not found"). Neve
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -134,22 +134,26 @@ def lock_incidents(session: Session, org_id: int, numbers: list[int]) -> dict[in
     return {incident.number: incident for incident in rows}
 
 
-Act = Callable[..., object]
+Action = Literal["ack", "resolve"]
 
-_DONE = {"ack": "acknowledged", "resolve": "resolved"}
+# Each command's lifecycle step and the word its success message uses.
+_ACTIONS = {
+    "ack": (service.acknowledge_incident, "acknowledged"),
+    "resolve": (service.resolve_incident, "resolved"),
+}
 
 
 def _act(
     session: Session,
     org_id: int,
     incident: Incident,
-    action: str,
+    action: Action,
     *,
     by: str,
     message: str,
     now: datetime,
 ) -> AckOrResolveResult:
-    act: Act = service.acknowledge_incident if action == "ack" else service.resolve_incident
+    act, done = _ACTIONS[action]
     try:
         act(session, org_id, incident, by=by, message=message, manually=True, now=now)
     except InvalidTransition as exc:
@@ -163,14 +167,14 @@ def _act(
         incident_number=str(incident.number),
         entity_id=incident.entity_id,
         cmd_accepted=True,
-        message=f"Incident {incident.number} {_DONE[action]}",
+        message=f"Incident {incident.number} {done}",
     )
 
 
 def ack_or_resolve_by_numbers(
     session: Session,
     org_id: int,
-    action: str,
+    action: Action,
     *,
     user_name: str,
     incident_names: list[str],
@@ -209,7 +213,7 @@ def ack_or_resolve_by_numbers(
 def ack_or_resolve_by_user(
     session: Session,
     org_id: int,
-    action: str,
+    action: Action,
     *,
     user_name: str,
     message: str | None,
