@@ -596,6 +596,38 @@ def test_reroute_replaces_targets_and_reports_each_incident_and_target(
     ) == ("UNACKED", ["bob"], [ground["team"]], [_paged_policy(ground)])
 
 
+def test_reroute_with_add_targets_keeps_the_old_ones(
+    api: TestClient, container: Container, org: Org, ground: dict[str, str]
+) -> None:
+    one = open_alert_incident(container, org.org_id, "e1", users=["alice"])
+
+    response = api.post(
+        f"{INCIDENTS}/reroute",
+        json={
+            "userName": "alice",
+            "reroutes": [
+                {
+                    "incidentNumber": str(one.number),
+                    "targets": [{"type": "User", "slug": "bob"}],
+                    "addTargets": True,
+                }
+            ],
+        },
+    )
+
+    assert response.json() == {
+        "statuses": [
+            {
+                "incidentNumber": "1",
+                "success": True,
+                "message": "Incident 1 rerouted",
+                "targetStatus": [{"slug": "bob", "success": True, "message": "Target accepted"}],
+            }
+        ]
+    }
+    assert api.get(f"{INCIDENTS}/1").json()["pagedUsers"] == ["alice", "bob"]
+
+
 def test_reroute_by_unknown_user_is_404(api: TestClient) -> None:
     response = api.post(
         f"{INCIDENTS}/reroute",
