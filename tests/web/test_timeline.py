@@ -113,3 +113,14 @@ def test_bulk_needs_a_selection(client: TestClient, org: Org) -> None:
     flash_page = client.get("/timeline")
     assert "Incident 1 resolved" in flash_page.text
     assert "Incident not found" in flash_page.text
+
+
+def test_malformed_forms_get_an_html_400(client: TestClient, org: Org) -> None:
+    csrf = sign_in(client, "admin")
+    missing = client.post("/timeline/bulk", data={"csrf_token": csrf})
+    assert missing.status_code == 400
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "Invalid value for action" in missing.text
+    bad_number = client.get("/incidents/abc")
+    assert bad_number.status_code == 400
+    assert "Invalid value for number" in bad_number.text

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -115,6 +116,13 @@ class WebRoute(APIRoute):
                 return login_redirect(request, exc.next_path)
             except errors.OnCallError as exc:
                 return error_page(request, exc)
+            except RequestValidationError as exc:
+                # A form field missing or malformed: the same 400 as the API, as a page.
+                first = exc.errors()[0] if exc.errors() else {}
+                loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+                field = ".".join(loc) or "form"
+                message = f"Invalid value for {field}: {first.get('msg', 'invalid')}"
+                return error_page(request, errors.InvalidInput(message, field=field))
 
         return route
 
