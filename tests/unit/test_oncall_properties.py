@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -16,13 +17,18 @@ from hypothesis import strategies as st
 
 from openoncall.schedules.oncall import (
     GroupRules,
+    PolicySpan,
+    ScheduledOverrideRule,
     ShiftKind,
     ShiftRule,
     Span,
+    TakeRule,
     WeeklyWindow,
     group_spans,
     member_at,
     oncall_at,
+    override_intervals,
+    policy_spans,
     shift_spans,
 )
 from openoncall.timeutil import TimeOfDay, get_zone, local_to_utc
@@ -245,3 +251,97 @@ def test_group_is_the_union_and_oncall_at_agrees_with_spans(
         assert span.start <= at < span.end
         assert span.start.tzinfo is not None
         assert span.start.utcoffset() == UTC.utcoffset(None)
+
+
+@st.composite
+def overrides_and_takes(
+    draw: st.DrawFn, rule: ShiftRule, start: datetime, end: datetime
+) -> tuple[list[ScheduledOverrideRule], list[TakeRule]]:
+    length = int((end - start).total_seconds())
+
+    def interval() -> tuple[datetime, datetime]:
+        a = start + timedelta(seconds=draw(st.integers(-3600, length)))
+        return a, a + timedelta(seconds=draw(st.integers(1, max(2, length))))
+
+    people = [*rule.members, "zed", "yan"]
+    overrides = []
+    for i in range(draw(st.integers(0, 3))):
+        lo, hi = interval()
+        assigned = draw(st.sampled_from([*people, None]))
+        policy = draw(st.sampled_from([7, 7, 8]))
+        covered = draw(st.sampled_from([*rule.members, *people]))  # mostly a member
+        overrides.append(
+            ScheduledOverrideRule(i, f"ovr-{i}", covered, lo, hi, ((policy, assigned),))
+        )
+    takes = []
+    # Taking from an override's assignee is the interesting case: offer those names first.
+    assignees = [user for o in overrides for _, user in o.assignments if user is not None]
+    windows = [(o.start, o.end) for o in overrides]
+    for i in range(draw(st.integers(0, 3))):
+        # Often inside an override's window, so takes meet overridden time.
+        inside = bool(windows) and draw(st.booleans())
+        lo, hi = draw(st.sampled_from(windows)) if inside else interval()
+        takes.append(
+            TakeRule(
+                i,
+                draw(st.sampled_from([7, 7, 8])),
+                draw(st.sampled_from([*assignees, *people])),
+                draw(st.sampled_from(people)),
+                lo,
+                hi,
+            )
+        )
+    return overrides, takes
+
+
+@PROPS
+@given(data=st.data(), rule=st.one_of(std_rules(), masked_rules()))
+def test_overrides_and_takes_only_relabel_time(data: st.DataObject, rule: ShiftRule) -> None:
+    """Policy spans cover exactly the rotation's time; at every boundary instant the person is
+    the one the rules give: the override's assignee while it covers the scheduled person,
+    then each take in order while it covers whoever is on call."""
+    start, end = data.draw(windows_around(rule))
+    spans = shift_spans(rule, start, end)
+    overrides, takes = data.draw(overrides_and_takes(rule, start, end))
+    resolved = policy_spans(spans, policy_id=7, overrides=overrides, takes=takes)
+    assert _cover(resolved) == _cover(spans)
+    points = sorted(
+        {s.start for s in resolved}
+        | {o.start for o in overrides}
+        | {o.end for o in overrides}
+        | {t.start for t in takes}
+        | {t.end for t in takes}
+    )
+    for at in points:
+        covering = [s for s in spans if s.start <= at < s.end]
+        got = [s for s in resolved if s.start <= at < s.end]
+        assert len(got) == len(covering) <= 1
+        if not covering:
+            continue
+        scheduled = covering[0].username
+        expected = scheduled
+        for o in overrides:
+            user = o.assigned_user(7)
+            if user is not None and o.username == scheduled and o.start <= at < o.end:
+                expected = user
+        for t in takes:
+            if t.policy_id == 7 and t.from_user == expected and t.start <= at < t.end:
+                expected = t.to_user
+        assert (got[0].username, got[0].scheduled_username) == (expected, scheduled)
+        if got[0].override is None:
+            assert expected == scheduled
+    # The `overrides` list of a schedule accounts for exactly the overridden time.
+    overridden = sum(((s.end - s.start) for s in resolved if s.override), timedelta())
+    listed = sum(((i.end - i.start) for i in override_intervals(resolved, 7)), timedelta())
+    assert overridden == listed
+
+
+def _cover(spans: Sequence[Span | PolicySpan]) -> list[tuple[datetime, datetime]]:
+    """The covered time as merged intervals."""
+    merged: list[tuple[datetime, datetime]] = []
+    for s in sorted(spans, key=lambda s: s.start):
+        if merged and merged[-1][1] >= s.start:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], s.end))
+        else:
+            merged.append((s.start, s.end))
+    return merged
