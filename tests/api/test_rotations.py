@@ -342,6 +342,21 @@ def test_bad_shifts_are_400_naming_the_field_and_write_nothing(
             },
         ),
         (
+            {"label": "R", "shifts": [_weekly_ny(start="0001-01-01")]},
+            400,
+            {"error": "shift 0: start must be between 1970 and 2200", "field": "start"},
+        ),
+        (
+            {"label": "R", "shifts": [_weekly_ny(start="9999-12-31T23:59:00-10:00")]},
+            400,
+            {"error": "shift 0: start must be between 1970 and 2200", "field": "start"},
+        ),
+        (
+            {"label": "R", "shifts": [_weekly_ny(start=1e300)]},
+            400,
+            {"error": "shift 0: start is out of range", "field": "start"},
+        ),
+        (
             {"label": "R", "shifts": [_weekly_ny(start=True)]},
             400,
             {"error": "shift 0: start must be epoch ms or an ISO date", "field": "start"},

@@ -46,8 +46,11 @@ MAX_MEMBERS = 200
 # How far ahead a shift's `periods` list reaches (the schedules' default daysForward).
 PERIODS_AHEAD = timedelta(days=14)
 _MASK_DAY_ORDER = ("su", "m", "t", "w", "th", "f", "sa")
-# Epoch-millisecond bounds accepted for `start`: years 1970 to 9999.
+# Epoch-millisecond bounds accepted for `start`: years 1970 to 9999 (then 1970-2200 for any
+# form: schedule arithmetic centuries ahead would overflow datetime, and nobody needs it).
 _MAX_EPOCH_MS = 253402300799999
+_EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST_START = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,23 +459,29 @@ def _start(value: Any, zone: Any, now: datetime, where: str) -> datetime:
         at = _parse_iso(value.strip(), zone, where)
     else:
         raise InvalidInput(f"{where}: start must be epoch ms or an ISO date", field="start")
-    return at.astimezone(UTC).replace(second=0, microsecond=0)
+    at = at.astimezone(UTC).replace(second=0, microsecond=0)
+    if not _EARLIEST_START <= at < _LATEST_START:
+        raise InvalidInput(f"{where}: start must be between 1970 and 2200", field="start")
+    return at
 
 
 def _parse_iso(text: str, zone: Any, where: str) -> datetime:
     try:
         if len(text) == len("2026-01-05"):
             day = date.fromisoformat(text)
-            midnight = datetime(day.year, day.month, day.day)  # noqa: DTZ001  (local wall time)
-            return naive_local_to_utc(midnight, zone)
-        parsed = datetime.fromisoformat(text)
+            parsed = datetime(day.year, day.month, day.day)  # noqa: DTZ001  (local wall time)
+        else:
+            parsed = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(
             f"{where}: start {text!r} is not epoch ms or an ISO-8601 date", field="start"
         ) from exc
-    if parsed.tzinfo is None:
-        return naive_local_to_utc(parsed, zone)
-    return parsed.astimezone(UTC)
+    try:
+        if parsed.tzinfo is None:
+            return naive_local_to_utc(parsed, zone)
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+14:00
+        raise InvalidInput(f"{where}: start must be between 1970 and 2200", field="start") from exc
 
 
 def _duration(value: Any, where: str) -> int:
