@@ -14,7 +14,7 @@ import pytest
 
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
 from openoncall.notify.email import EmailChannel, SmtpConfig, build_message
-from tests.notify.sinks import SmtpSink, smtp_server
+from tests.notify.sinks import SmtpSink, run_async, smtp_server
 
 SENDER = "oncall@openoncall.test"
 
@@ -31,7 +31,7 @@ def page(to: str = "jdoe@example.com", **data: str) -> Notification:
 
 
 def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def parsed(raw: str) -> Message:

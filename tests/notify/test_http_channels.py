@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -20,7 +19,7 @@ from openoncall.notify.console import ConsoleChannel
 from openoncall.notify.push import PushChannel
 from openoncall.notify.sms import TwilioChannel
 from openoncall.notify.webhook import WebhookChannel
-from tests.notify.sinks import HttpSink, http_server
+from tests.notify.sinks import HttpSink, http_server, run_async
 
 LINKS = {"ack_url": "http://oncall.test/ack/1", "resolve_url": "http://oncall.test/resolve/1"}
 
@@ -43,7 +42,7 @@ def send_all(channel: Channel, *notifications: Notification) -> list[DeliveryRes
         finally:
             await channel.aclose()
 
-    return asyncio.run(scenario())
+    return run_async(scenario)
 
 
 def twilio(medium: Medium, sink: HttpSink) -> TwilioChannel:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from pydantic import SecretStr
 
@@ -16,7 +14,7 @@ from openoncall.notify.registry import build_channels
 from openoncall.notify.sms import TwilioChannel
 from openoncall.notify.webhook import WebhookChannel
 from openoncall.settings import Settings
-from tests.notify.sinks import http_server, smtp_server
+from tests.notify.sinks import http_server, run_async, smtp_server
 
 
 def kinds(channels: dict[Medium, Channel]) -> dict[Medium, tuple[str, Medium]]:
@@ -28,7 +26,7 @@ def close(channels: dict[Medium, Channel]) -> None:
         for channel in channels.values():
             await channel.aclose()
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_unconfigured_media_fall_back_to_the_console() -> None:
@@ -101,7 +99,7 @@ def test_configured_providers_receive_the_notifications() -> None:
                 "/chat",
             ]
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_a_malformed_smtp_url_fails_at_build_time() -> None:
