@@ -127,8 +127,13 @@ def test_log_shows_takes_and_dates_without_times(api: TestClient, ops: OpsTeam) 
             {"error": "The range may be at most 366 days", "field": "end"},
         ),
         ({"userName": "ghost"}, 404, {"error": "User not found: ghost", "field": "userName"}),
+        (
+            {"start": "9999-12-30", "end": "9999-12-31"},
+            400,
+            {"error": "start must be between 1970 and 2200", "field": "start"},
+        ),
     ],
-    ids=["bad-start", "end-before-start", "too-long", "unknown-user"],
+    ids=["bad-start", "end-before-start", "too-long", "unknown-user", "year-9999"],
 )
 def test_bad_parameters_are_refused_naming_them(
     api: TestClient, ops: OpsTeam, *, params: dict[str, str], status: int, body: dict[str, str]

@@ -175,8 +175,10 @@ def test_delete_override_removes_it_and_its_effect(
         ({"timezone": "Mars/Olympus"}, 400, "Unknown time zone: 'Mars/Olympus'", "timezone"),
         ({"start": "next tuesday"}, 400, "Invalid ISO-8601 date-time: 'next tuesday'", "start"),
         ({"end": "2026-01-06T08:00:00"}, 400, "end must be after start", "end"),
+        ({"start": "0001-01-01T00:00:00"}, 400, "start must be between 1970 and 2200", "start"),
+        ({"end": "2027-02-06T17:00:00"}, 400, "An override may last at most 366 days", "end"),
     ],
-    ids=["unknown-user", "bad-zone", "bad-start", "end-before-start"],
+    ids=["unknown-user", "bad-zone", "bad-start", "end-before-start", "year-1", "too-long"],
 )
 def test_create_with_bad_input_names_the_field_and_writes_nothing(
     api: TestClient, ops: OpsTeam, *, change: dict[str, str], status: int, error: str, field: str

@@ -30,6 +30,9 @@ from openoncall.timeutil import get_zone, naive_local_to_utc
 from openoncall.users.models import User
 
 _DATETIME = TypeAdapter(datetime)
+MIN_YEAR, MAX_YEAR = 1970, 2200
+# An override is a leave or a swap, not a new rotation; its assignments are computed over it.
+MAX_OVERRIDE = timedelta(days=366)
 # Take On-Call looks at the instant `now`; the window only has to contain it.
 _NOW_WINDOW = timedelta(minutes=1)
 
@@ -63,6 +66,9 @@ def parse_instant(value: str, timezone: str, *, field: str) -> datetime:
         parsed = _DATETIME.validate_python(value)
     except ValidationError as exc:
         raise InvalidInput(f"Invalid ISO-8601 date-time: {value!r}", field=field) from exc
+    # Far-off years are typos, and would overflow the calendar arithmetic downstream.
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise InvalidInput(f"{field} must be between {MIN_YEAR} and {MAX_YEAR}", field=field)
     if parsed.tzinfo is None:
         return naive_local_to_utc(parsed, get_zone(timezone))
     return parsed
@@ -90,6 +96,8 @@ def create_override(
     end_at = parse_instant(end, timezone, field="end")
     if end_at <= start_at:
         raise InvalidInput("end must be after start", field="end")
+    if end_at - start_at > MAX_OVERRIDE:
+        raise InvalidInput("An override may last at most 366 days", field="end")
     override = ScheduledOverride(
         org_id=org_id,
         public_id=new_slug("ovr", 16),

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.errors import InvalidInput
-from openoncall.overrides.service import get_user
+from openoncall.overrides.service import MAX_YEAR, MIN_YEAR, get_user
 from openoncall.policies.models import EscalationPolicy
 from openoncall.policies.service import get_team
 from openoncall.schedules.service import policies_oncall
@@ -61,6 +61,8 @@ def parse_bound(value: str | None, *, field: str, default: datetime) -> datetime
         parsed = _INSTANT.validate_python(value)
     except ValidationError as exc:
         raise InvalidInput(f"Invalid ISO-8601 date-time: {value!r}", field=field) from exc
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise InvalidInput(f"{field} must be between {MIN_YEAR} and {MAX_YEAR}", field=field)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
