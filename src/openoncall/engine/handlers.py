@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from openoncall.deliveries import service as deliveries
@@ -161,7 +162,30 @@ async def delivery_send(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> N
             ctx.retry_at = recorded.retry_at
         ctx.run_soon(recorded.jobs, session)
 
-    await rt.in_tx(claim, record)
+    await _record_with_retries(rt, claim, record)
+
+
+async def _record_with_retries(
+    rt: Runtime, claim: queue.Claim, record: Callable[[Session, TxContext], None]
+) -> None:
+    """The send happened: keep trying to write that down while the database is away.
+
+    Giving up here means the job is retried once its lease runs out, and the message goes
+    out twice; so retry for about half a lease before letting that happen.
+    """
+    delay, waited = 0.05, 0.0
+    budget = rt.lease.total_seconds() / 2
+    while True:
+        try:
+            await rt.in_tx(claim, record)
+            return
+        except DBAPIError:
+            if waited >= budget:
+                raise
+            log.warning("recording a delivery failed; retrying", extra={"job_id": claim.job_id})
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 1.0)
 
 
 async def _send(deps: HandlerDeps, ready: deliveries.Ready) -> DeliveryResult:
