@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.api.wire import epoch_ms
-from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
+from openoncall.auth.deps import CallerDep, DbSession, Now, get_container, public_router
 from openoncall.overrides.service import get_user
 from openoncall.policies.models import EscalationPolicy, ExecutionType
 from openoncall.policies.service import get_team
@@ -60,10 +60,12 @@ Step = Annotated[int, Query(ge=0, le=3)]
     response_model=None,
     responses={200: {"model": OnCallCurrent}},
 )
-def get_oncall_current(
-    session: DbSession, caller: CallerDep, now: Now, container: ContainerDep
-) -> Response:
+def get_oncall_current(request: Request, session: DbSession, caller: CallerDep) -> Response:
     """Get an organization's on-call users (served from a cache until the next change)."""
+    # The container and the clock are read here rather than injected: each sync dependency
+    # is one more thread-pool hop, which is most of this cached answer's cost.
+    container = get_container(request)
+    now = container.clock.now()
     store: cache.OrgCache[bytes] = container.extras.setdefault(CACHE_KEY, cache.OrgCache())
     version = cache.current_version(session, caller.org_id)
     body = store.get(caller.org_id, version, now)
