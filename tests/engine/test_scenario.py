@@ -8,6 +8,9 @@ everything; the timeline holds all of it, in order.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -26,6 +29,7 @@ from openoncall.rotations.models import RotationGroup
 from openoncall.settings import Settings
 from openoncall.teams.models import Team
 from openoncall.users.models import User
+from openoncall.webhooks.service import create_webhook
 from tests.builders import make_rotation
 from tests.conftest import Org
 from tests.engine.conftest import add_policy, add_routing_key, add_team, add_user, post_alert
@@ -203,3 +207,47 @@ def test_two_step_escalation_through_a_rotation_until_acked_by_the_email_link(
         "next in rotation Primary"
     ) < lines[5:8].index("delivery: Email sent to bob@example.com")
     assert lines[8:] == ["transition: Acknowledged from a notification link"]
+
+
+@pytest.fixture
+def hooks() -> Iterator[HttpStub]:
+    with http_stub() as stub:
+        yield stub
+
+
+def test_a_webhook_that_fails_then_recovers_is_retried_to_success_and_signed(
+    api: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    clock: FrozenClock,
+    real_worker: Engine,
+    hooks: HttpStub,
+) -> None:
+    with container.sessions.transaction() as session:
+        hook = create_webhook(
+            session, org.org_id, label="bot", url=f"{hooks.url}/in", now=container.clock.now()
+        )
+        slug, secret = hook.webhook.slug, hook.secret
+    team = add_team(api)
+    policy = add_policy(
+        api,
+        team,
+        [{"timeout": 0, "entries": [{"executionType": "webhook", "webhook": {"slug": slug}}]}],
+    )
+    add_routing_key(api, "db", [policy])
+    hooks.failures.extend([503, 503])
+    post_alert(api, org, "db")
+
+    real_worker.run_once()
+    clock.advance(seconds=2)
+    real_worker.run_once()
+    assert hooks.requests() == []
+    clock.advance(seconds=4)
+    real_worker.run_once()
+    assert hooks.inbox.wait_for(1)
+    (received,) = hooks.requests()
+    expected = "sha256=" + hmac.new(secret.encode(), received.body, hashlib.sha256).hexdigest()
+    assert received.headers["x-openoncall-signature"] == expected
+    assert json.loads(received.body)["incidentNumber"] == "1"
+    assert timeline_of(container, org, 1)[-1] == "delivery: Webhook sent to " + f"{hooks.url}/in"
