@@ -43,8 +43,8 @@ class DryRun:
     incident_action: str
     open_incident_number: int | None
     policies: list[PolicyTarget]
-    # policy slug → usernames on call now in its first step; None when unknown.
-    paged_now: dict[str, list[str]] | None
+    # policy slug → usernames on call now in its first step.
+    paged_now: dict[str, list[str]]
     note: str | None
 
 
@@ -104,28 +104,24 @@ def dry_run(
     by_id = {r[0]: PolicyTarget(r[1], r[2], r[3]) for r in rows}
     policies = [by_id[p] for p in policy_ids if p in by_id]
 
-    paged_now: dict[str, list[str]] | None
+    paged_now: dict[str, list[str]]
     note: str | None = None
     if action != "open":
         paged_now, note = {}, "No incident would open, so nobody would be paged."
     elif routed.is_muted:
         paged_now, note = {}, "Maintenance mode is active: the incident would open muted."
     else:
-        try:
-            pictures = policies_oncall(
-                session, org_id, policy_ids, start=now, end=now + timedelta(minutes=1), now=now
-            )
-        except NotImplementedError:
-            paged_now, note = None, "On-call computation is not available in this build."
-        else:
-            paged_now = {}
-            for policy_id in policy_ids:
-                picture = pictures.get(policy_id)
-                if picture is None:
-                    continue
-                first = min((s.position for s in picture.steps), default=None)
-                users = picture.oncall_now(first) if first is not None else []
-                paged_now[picture.policy_slug] = users
+        pictures = policies_oncall(
+            session, org_id, policy_ids, start=now, end=now + timedelta(minutes=1), now=now
+        )
+        paged_now = {}
+        for policy_id in policy_ids:
+            picture = pictures.get(policy_id)
+            if picture is None:
+                continue
+            # The first step is who the engine pages the moment the incident opens.
+            first = min((s.position for s in picture.steps), default=None)
+            paged_now[picture.policy_slug] = picture.oncall_now(first) if first is not None else []
     matched_ids = set(routed.matched_rules)
     matched = [v for v in list_rules(session, org_id) if v.rule.id in matched_ids]
     return DryRun(

@@ -141,10 +141,6 @@ def dry_run_alert(
             )
             for p in result.policies
         ],
-        paged_now=(
-            None
-            if result.paged_now is None
-            else [PagedNow(policy_slug=k, usernames=v) for k, v in result.paged_now.items()]
-        ),
+        paged_now=[PagedNow(policy_slug=k, usernames=v) for k, v in result.paged_now.items()],
         note=result.note,
     )

@@ -80,5 +80,5 @@ class DryRunResult(WireModel):
     incident_action: str
     open_incident_number: str | None
     policies: list[PolicyRef]
-    paged_now: list[PagedNow] | None
+    paged_now: list[PagedNow]
     note: str | None = None
