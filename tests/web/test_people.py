@@ -153,3 +153,38 @@ def test_teams_members_and_admins(client: TestClient, org: Org, container: Conta
     assert "No members yet" in client.get(team_url).text
     duplicate = client.post("/teams", data={"name": "Ops", "csrf_token": csrf})
     assert duplicate.status_code in (400, 409, 422)
+
+
+def test_personal_paging_steps(client: TestClient, org: Org, container: Container) -> None:
+    add_user(container, org, "bob")
+    csrf = sign_in(client, "bob")
+    client.post(
+        "/people/bob/contacts",
+        data={"kind": "phone", "label": "Mobile", "value": "+14155550100", "csrf_token": csrf},
+    )
+    with container.sessions.transaction() as session:
+        phone_id = session.scalars(
+            select(ContactMethod.id).where(ContactMethod.kind == "phone")
+        ).one()
+    added = client.post(
+        "/people/bob/paging",
+        data={"how": f"sms:{phone_id}", "timeout": "10", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    page = client.get("/people/bob")
+    assert "sms to Mobile (+14155550100)" in page.text
+    assert "then wait 10 min" in page.text
+    bad = client.post(
+        "/people/bob/paging", data={"how": "pigeon", "timeout": "10", "csrf_token": csrf}
+    )
+    assert bad.status_code == 400
+    assert "Unknown notification type" in bad.text
+    odd = client.post(
+        "/people/bob/paging", data={"how": "push", "timeout": "7", "csrf_token": csrf}
+    )
+    assert odd.status_code == 400
+    assert (
+        client.post("/people/admin/paging", data={"how": "push", "csrf_token": csrf}).status_code
+        == 403
+    )

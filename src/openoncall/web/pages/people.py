@@ -16,7 +16,8 @@ from openoncall.calendar import service as calendar
 from openoncall.contacts import service as contacts
 from openoncall.contacts.models import ContactKind
 from openoncall.errors import Forbidden, InvalidInput
-from openoncall.paging_policies.service import policy_steps
+from openoncall.paging_policies.service import RuleInput, add_step, delete_rule, policy_steps
+from openoncall.paging_policies.types import TIMEOUT_MINUTES
 from openoncall.teams import service as teams
 from openoncall.users import service as users
 from openoncall.users.models import Role, User
@@ -90,6 +91,7 @@ def _profile(
             "teams": teams.list_user_teams(session, viewer.org.id, user.username),
             "contacts": contacts.list_contacts(session, viewer.org.id, user),
             "steps": policy_steps(session, viewer.org.id, user),
+            "timeouts": TIMEOUT_MINUTES,
             "invite_path": invitation_path(invite_token) if invite_token else None,
             "feed_path": feed_path,
             "may_edit": viewer.is_admin or viewer.user.id == user.id,
@@ -162,6 +164,43 @@ def delete_contact(
         raise InvalidInput(f"Unknown contact kind {kind}", field="kind") from exc
     contacts.delete_contact(session, viewer.org.id, user, contact_kind, ext_id)
     return redirect(request, f"/people/{user.username}", "Contact method removed.")
+
+
+@router.post("/people/{username}/paging")
+def add_paging_step(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    username: str,
+    how: Annotated[str, Form()],
+    timeout: Annotated[int, Form()] = 5,
+) -> Response:
+    """Append a personal paging step: `how` is `push`, or `<email|sms|phone>:<contact id>`."""
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    _may_edit(viewer, user)
+    kind, _, contact = how.partition(":")
+    if contact and not contact.isdigit():
+        raise InvalidInput("Choose how to be paged", field="how")
+    rule = RuleInput(notification_type=kind, contact_id=int(contact) if contact else None)
+    add_step(session, viewer.org.id, user, timeout=timeout, rules=[rule])
+    return redirect(request, f"/people/{user.username}", "Paging step added.")
+
+
+@router.post("/people/{username}/paging/{step}/{rule}/delete")
+def delete_paging_rule(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    username: str,
+    step: int,
+    rule: int,
+) -> Response:
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    _may_edit(viewer, user)
+    delete_rule(session, viewer.org.id, user, step, rule)
+    return redirect(request, f"/people/{user.username}", "Paging rule removed.")
 
 
 @router.post("/people/{username}/calendar")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Form, Request
 from fastapi.responses import Response
@@ -86,6 +86,14 @@ def timeline(
     )
 
 
+def _action(action: str) -> Literal["ack", "resolve"]:
+    if action == "ack":
+        return "ack"
+    if action == "resolve":
+        return "resolve"
+    raise InvalidInput(f"Unknown action {action}", field="action")
+
+
 def _summary(results: list[AckOrResolveResult]) -> str:
     messages = [r.message for r in results]
     return "; ".join(m for m in messages if m) or "Nothing to do."
@@ -105,14 +113,12 @@ def bulk(
     phase: Annotated[str, Form()] = "",
 ) -> Response:
     """Acknowledge or resolve every ticked incident; one message per incident."""
-    if action not in ("ack", "resolve"):
-        raise InvalidInput(f"Unknown action {action}", field="action")
     if not numbers:
         raise InvalidInput("Tick at least one incident", field="numbers")
     results = commands.ack_or_resolve_by_numbers(
         session,
         viewer.org.id,
-        action,
+        _action(action),
         user_name=viewer.user.username,
         incident_names=numbers,
         message=None,
@@ -260,12 +266,10 @@ def act(
     phase: Annotated[str, Form()] = "",
 ) -> Response:
     """Acknowledge or resolve one incident, from the timeline (htmx) or the incident page."""
-    if action not in ("ack", "resolve"):
-        raise InvalidInput(f"Unknown action {action}", field="action")
     [result] = commands.ack_or_resolve_by_numbers(
         session,
         viewer.org.id,
-        action,
+        _action(action),
         user_name=viewer.user.username,
         incident_names=[str(number)],
         message=None,
