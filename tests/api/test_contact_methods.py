@@ -142,7 +142,10 @@ def test_email_errors(api: TestClient, org: Org, container: Container) -> None:
     assert r.json() == {"error": "label must not be empty", "field": "label"}
     r = api.post(f"{BASE}/emails", json={"label": "x", "email": "a@b.example", "rank": -1})
     assert r.status_code == 400
-    assert r.json() == {"error": "rank must not be negative", "field": "rank"}
+    assert r.json() == {
+        "error": "Invalid value for field 'rank': Input should be greater than or equal to 0",
+        "field": "rank",
+    }
     assert len(api.get(f"{BASE}/emails").json()["contactMethods"]) == 1
 
 
@@ -262,3 +265,26 @@ def test_contacts_of_another_org_are_invisible(
     )
     assert api.get(f"{BASE}/emails/{theirs['id']}").status_code == 404
     assert api.get(f"{BASE}/emails/{theirs['extId']}").status_code == 404
+
+
+def test_odd_ids_and_control_characters_are_400_or_404_never_500(
+    api: TestClient, org: Org, container: Container
+) -> None:
+    _jdoe(container, org)
+    for contact_id in ("%00", "9" * 30, "-1"):
+        r = api.get(f"{BASE}/emails/{contact_id}")
+        assert r.status_code == 404, contact_id
+        assert r.json() == {"error": "Contact method not found", "field": "contactId"}
+    r = api.post(f"{BASE}/emails", json={"label": "W\x00rk", "email": "w@x.example"})
+    assert r.status_code == 400
+    assert r.json() == {"error": "label must not contain control characters", "field": "label"}
+    device = api.post("/api-ext/v1/user/jdoe/devices", json={"label": "P", "topic": "t1"}).json()
+    r = api.put(f"{BASE}/devices/{device['extId']}", json={"chat_escalation_sound": "a\x00"})
+    assert r.status_code == 400
+    assert r.json() == {
+        "error": "chat_escalation_sound must not contain control characters",
+        "field": "chat_escalation_sound",
+    }
+    r = api.post(f"{BASE}/phones", json={"label": "M", "phone": "+1555", "rank": 10**12})
+    assert r.status_code == 400
+    assert r.json()["field"] == "rank"

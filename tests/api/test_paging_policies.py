@@ -337,3 +337,12 @@ def test_unknown_user_is_404(api: TestClient) -> None:
     r = api.get("/api-public/v1/user/ghost/policies")
     assert r.status_code == 404
     assert r.json() == {"error": "User not found", "field": "user"}
+
+
+def test_a_contact_id_beyond_any_row_is_400(
+    api: TestClient, org: Org, container: Container
+) -> None:
+    _jdoe(container, org)
+    r = api.post(f"{P}/0", json={"type": "email", "contact": {"id": 10**20}})
+    assert r.status_code == 400
+    assert r.json()["field"] == "contact.id"

@@ -291,3 +291,12 @@ def test_deleting_a_team_removes_its_memberships(
         assert session.scalars(select(TeamMember)).all() == []
         assert session.scalars(select(Team)).all() == []
     assert api.get("/api-public/v1/user/jdoe/teams").json() == {"teams": []}
+
+
+def test_nul_and_control_characters_are_400_or_404_never_500(api: TestClient) -> None:
+    r = api.post(V1, json={"name": "O\x00ps"})
+    assert r.status_code == 400
+    assert r.json() == {"error": "name must not contain control characters", "field": "name"}
+    r = api.get(f"{V1}/team-%00")
+    assert r.status_code == 404
+    assert r.json() == {"error": "Team not found", "field": "team"}

@@ -463,3 +463,21 @@ def test_get_with_a_json_body_and_charset_content_type_is_accepted(api: TestClie
     )
     assert r.status_code == 200
     assert r.json() == user_json("jdoe")
+
+
+def test_nul_and_control_characters_are_400_or_404_never_500(api: TestClient) -> None:
+    r = api.post(V1, json={**payload("jdoe"), "firstName": "Ja\x00ne"})
+    assert r.status_code == 400
+    assert r.json() == {
+        "error": "firstName must not contain control characters",
+        "field": "firstName",
+    }
+    r = api.post(V1, json={**payload("jdoe"), "email": "j\x00@example.com"})
+    assert r.status_code == 400
+    assert r.json() == {"error": "Invalid email address: j\x00@example.com", "field": "email"}
+    r = api.get(f"{V1}/ad%00min")
+    assert r.status_code == 404
+    assert r.json() == {"error": "User not found", "field": "user"}
+    r = api.get("/api-public/v2/user", params={"email": "a\x00@b.example"})
+    assert r.status_code == 200
+    assert r.json() == {"users": []}

@@ -95,13 +95,13 @@ class AllContacts(WireModel):
 class ContactEmailAdd(WireModel):
     label: str = Field(max_length=255)
     email: str = Field(max_length=255)
-    rank: int | None = None
+    rank: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class ContactPhoneAdd(WireModel):
     label: str = Field(max_length=255)
     phone: str = Field(max_length=64)
-    rank: int | None = None
+    rank: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class ContactDeviceAdd(WireModel):

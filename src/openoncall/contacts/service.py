@@ -18,7 +18,7 @@ from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.errors import AlreadyExists, InvalidInput, NotFound, Unprocessable
 from openoncall.ids import new_slug
 from openoncall.users.models import User
-from openoncall.users.service import check_email
+from openoncall.users.service import check_email, has_control_chars
 
 _PHONE = re.compile(r"^\+?[0-9]{5,15}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
@@ -42,6 +42,8 @@ def _check_label(label: str) -> str:
     label = label.strip()
     if not label:
         raise InvalidInput("label must not be empty", field="label")
+    if has_control_chars(label):
+        raise InvalidInput("label must not contain control characters", field="label")
     if len(label) > 255:
         raise InvalidInput("label is longer than 255 characters", field="label")
     return label
@@ -80,7 +82,10 @@ def get_contact(
         ContactMethod.user_id == user.id,
         ContactMethod.kind == kind,
     )
-    if contact_id.isdigit():
+    if "\x00" in contact_id:
+        raise NotFound("Contact method not found", field="contactId")
+    # Numeric ids beyond 64 bits exist nowhere (and SQLite cannot bind them).
+    if contact_id.isdigit() and len(contact_id) <= 18:
         query = query.where(
             (ContactMethod.ext_id == contact_id) | (ContactMethod.id == int(contact_id))
         )
@@ -206,6 +211,13 @@ def add_phone(
     )
 
 
+def _device_type(value: str) -> str:
+    value = value.strip() or "ntfy"
+    if has_control_chars(value):
+        raise InvalidInput("deviceType must not contain control characters", field="deviceType")
+    return value
+
+
 def register_device(
     session: Session,
     org_id: int,
@@ -230,7 +242,7 @@ def register_device(
         label=label,
         value=topic,
         rank=None,
-        settings={"device_type": device_type.strip() or "ntfy"} | dict.fromkeys(DEVICE_SOUNDS, ""),
+        settings={"device_type": _device_type(device_type)} | dict.fromkeys(DEVICE_SOUNDS, ""),
         now=now,
     )
 
@@ -251,6 +263,8 @@ def update_device(
     settings = dict(device.settings)
     for name, value in sounds.items():
         if value is not None:
+            if has_control_chars(value):
+                raise InvalidInput(f"{name} must not contain control characters", field=name)
             settings[name] = value
     device.settings = settings
     session.flush()

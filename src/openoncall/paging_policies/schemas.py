@@ -40,7 +40,8 @@ class ContactRef(WireModel):
 
 
 class ContactRefIn(WireModel):
-    id: int | None = None
+    # Row ids fit in 53 bits; larger numbers name no contact (and SQLite cannot bind them).
+    id: int | None = Field(default=None, ge=0, le=2**53)
     type: str | None = None
 
 

@@ -16,17 +16,28 @@ from openoncall.errors import AlreadyExists, InvalidInput, NotFound, Unprocessab
 from openoncall.ids import new_slug
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
-from openoncall.users.service import ensure_member, find_duties, find_user, get_user, hand_over
+from openoncall.users.service import (
+    ensure_member,
+    find_duties,
+    find_user,
+    get_user,
+    hand_over,
+    has_control_chars,
+)
 
 
 def _check_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise InvalidInput("name must not be empty", field="name")
+    if has_control_chars(name):
+        raise InvalidInput("name must not contain control characters", field="name")
     return name
 
 
 def find_team(session: Session, org_id: int, slug: str) -> Team | None:
+    if "\x00" in slug:
+        return None  # no slug holds NUL, and PostgreSQL would refuse the query
     return session.scalar(select(Team).where(Team.org_id == org_id, Team.slug == slug))
 
 

@@ -29,7 +29,8 @@ from openoncall.users.models import Role, User
 # Usernames appear unencoded in paths (NOTES: `@` must not be sent as %40), so they may hold
 # `@`, `.`, `+`, `-` and `_`, but never `/`, whitespace or other characters a path would mangle.
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_BATCH = 50
 
 
@@ -65,8 +66,15 @@ def check_email(email: str) -> str:
     return email
 
 
+def has_control_chars(value: str) -> bool:
+    """Control characters never belong in names; PostgreSQL even refuses NUL in text."""
+    return _CONTROL.search(value) is not None
+
+
 def _check_name(value: str, field_name: str) -> str:
     value = value.strip()
+    if has_control_chars(value):
+        raise InvalidInput(f"{field_name} must not contain control characters", field=field_name)
     if len(value) > 255:
         raise InvalidInput(f"{field_name} is longer than 255 characters", field=field_name)
     return value
@@ -181,6 +189,8 @@ def create_users(
 
 
 def find_user(session: Session, org_id: int, username: str) -> User | None:
+    if "\x00" in username:
+        return None  # no username holds NUL, and PostgreSQL would refuse the query
     return session.scalar(
         select(User).where(User.org_id == org_id, User.username == normalize_username(username))
     )
@@ -196,6 +206,8 @@ def get_user(session: Session, org_id: int, username: str, *, field: str = "user
 def list_users(session: Session, org_id: int, *, email: str | None = None) -> list[User]:
     query = select(User).where(User.org_id == org_id)
     if email is not None:
+        if "\x00" in email:
+            return []
         query = query.where(User.email == email.strip())
     return list(session.scalars(query.order_by(User.username)))
 
