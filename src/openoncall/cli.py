@@ -29,8 +29,10 @@ app.add_typer(oncall_app, name="oncall")
 app.add_typer(webhooks_app, name="webhooks")
 app.command("engine")(engine_command)
 
-console = Console()
-err = Console(stderr=True)
+# soft_wrap: commands and keys printed for copying must never be broken across lines, which
+# Rich does at 80 columns when the output is not a terminal (a pipe, a log, a CI job).
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 OrgOption = Annotated[
     str | None, typer.Option("--org", help="Organization slug (optional while there is one).")
@@ -147,6 +149,7 @@ def keys_create(
 ) -> None:
     """Create an API key; the secret is printed once."""
     container = _container()
+    migrate.upgrade(container.settings.database_url)  # a fresh file: tables first
     try:
         with container.sessions.transaction() as session:
             org_row = orgs.get_org(session, org)
@@ -171,6 +174,7 @@ def keys_create(
 def keys_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List active API keys with their call tallies."""
     container = _container()
+    migrate.upgrade(container.settings.database_url)  # a fresh file: tables first
     try:
         with container.sessions.transaction(write=False) as session:
             org_row = orgs.get_org(session, org)
@@ -206,7 +210,9 @@ def keys_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
             str(usage.get(k.id, 0)),
             str(k.total_calls),
         )
-    console.print(table)
+    # Piped output has no terminal width: let the table take what its content needs
+    # rather than Rich's 80 columns, which would fold the key ids `keys revoke` takes.
+    (console if console.is_terminal else Console(width=200)).print(table)
 
 
 @keys_app.command("revoke")
@@ -215,6 +221,7 @@ def keys_revoke(
 ) -> None:
     """Revoke an API key; calls with it fail with 403 from then on."""
     container = _container()
+    migrate.upgrade(container.settings.database_url)  # a fresh file: tables first
     try:
         with container.sessions.transaction() as session:
             org_row = orgs.get_org(session, org)
