@@ -481,3 +481,49 @@ def test_nul_and_control_characters_are_400_or_404_never_500(api: TestClient) ->
     r = api.get("/api-public/v2/user", params={"email": "a\x00@b.example"})
     assert r.status_code == 200
     assert r.json() == {"users": []}
+
+
+def test_concurrent_creates_of_one_username_make_one_user(
+    org: Org, container: Container, backend: str
+) -> None:
+    """The second writer loses with AlreadyExists (422), whichever check catches it."""
+    import threading
+
+    from openoncall.errors import AlreadyExists
+    from openoncall.users.service import create_user
+
+    first_flushed = threading.Event()
+    outcomes: list[str] = []
+
+    def create(wait_for: threading.Event | None) -> None:
+        try:
+            with container.sessions.transaction() as session:
+                create_user(
+                    session,
+                    org.org_id,
+                    username="race",
+                    first_name="R",
+                    last_name="C",
+                    email="race@example.com",
+                    now=container.clock.now(),
+                )
+                if wait_for is None:
+                    first_flushed.set()
+                    # Hold the uncommitted row while the other writer tries the same name.
+                    threading.Event().wait(0.3)
+            outcomes.append("created")
+        except AlreadyExists:
+            outcomes.append("unavailable")
+
+    first = threading.Thread(target=create, args=(None,))
+    first.start()
+    first_flushed.wait(5)
+    second = threading.Thread(target=create, args=(first_flushed,))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert sorted(outcomes) == ["created", "unavailable"], backend
+    with container.sessions.transaction(write=False) as session:
+        assert session.scalars(select(User.username).where(User.username == "race")).all() == [
+            "race"
+        ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openoncall.errors import AlreadyExists, InvalidInput, NotFound, Unprocessable
@@ -60,9 +61,18 @@ def create_team(session: Session, org_id: int, *, name: str, now: datetime) -> T
     if _name_taken(session, org_id, name):
         raise AlreadyExists(f"Team name {name} is unavailable", field="name")
     team = Team(org_id=org_id, slug=new_slug("team", 12), name=name, version=0, created_at=now)
-    session.add(team)
-    session.flush()
+    _flush_name(session, team, name)
     return team
+
+
+def _flush_name(session: Session, team: Team, name: str) -> None:
+    """Flush in a savepoint: a concurrent writer of the same name loses with a 422, not a 500."""
+    try:
+        with session.begin_nested():
+            session.add(team)
+            session.flush()
+    except IntegrityError as exc:
+        raise AlreadyExists(f"Team name {name} is unavailable", field="name") from exc
 
 
 def rename_team(session: Session, org_id: int, slug: str, *, name: str) -> Team:
@@ -73,7 +83,7 @@ def rename_team(session: Session, org_id: int, slug: str, *, name: str) -> Team:
     if name != team.name:
         team.name = name
         team.version += 1
-    session.flush()
+    _flush_name(session, team, name)
     return team
 
 

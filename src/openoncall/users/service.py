@@ -111,8 +111,14 @@ def create_user(
         is_verified=bool(password),
         created_at=now,
     )
-    session.add(user)
-    session.flush()
+    try:
+        # A concurrent create of the same username passes the check above; the unique
+        # constraint then decides, inside a savepoint so the caller's transaction survives.
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError as exc:
+        raise AlreadyExists(f"Username {username} is unavailable", field="username") from exc
     session.add(
         ContactMethod(
             org_id=org_id,
@@ -238,7 +244,11 @@ def update_user(
     user.first_name = first_name
     user.last_name = last_name
     user.email = email
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise AlreadyExists(f"Username {new_username} is unavailable", field="username") from exc
     return user
 
 
