@@ -57,7 +57,7 @@ def test_take_replaces_from_user_until_their_period_ends(
     assert (take.start_at, take.end_at) == (T0, HANDOFF)
     assert audit.subject_id == ops.policy
     assert audit.detail == {"fromUser": "alice", "toUser": "dave", "until": HANDOFF.isoformat()}
-    assert audit.at == T0
+    assert (audit.actor, audit.at) == ("admin", T0)
     clock.set(HANDOFF - timedelta(seconds=1))
     assert _now_users(api) == ["dave"]
     clock.set(HANDOFF)

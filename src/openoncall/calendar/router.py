@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from openoncall.api.wire import WireModel
-from openoncall.auth.api_keys import Caller
+from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
 from openoncall.calendar import service
 from openoncall.calendar.ics import render_ics
@@ -25,10 +25,6 @@ class FeedUrl(WireModel):
     path: str
 
 
-def _actor(caller: Caller) -> str:
-    return f"api-key:{caller.api_key_id}"
-
-
 def _url(container: ContainerDep, feed: service.NewFeed) -> FeedUrl:
     return FeedUrl(url=container.settings.base_url.rstrip("/") + feed.path, path=feed.path)
 
@@ -38,14 +34,18 @@ def issue_user_feed(
     user: str, session: DbSession, caller: CallerDep, now: Now, container: ContainerDep
 ) -> FeedUrl:
     """Create (or rotate) the secret URL of a user's on-call calendar; shown once."""
-    feed = service.issue_feed(session, caller.org_id, username=user, actor=_actor(caller), now=now)
+    feed = service.issue_feed(
+        session, caller.org_id, username=user, actor=audit_actor(session, caller), now=now
+    )
     return _url(container, feed)
 
 
 @router.delete(f"{BASE}/user/{{user}}")
 def revoke_user_feed(user: str, session: DbSession, caller: CallerDep, now: Now) -> dict[str, str]:
     """Revoke a user's calendar URL."""
-    service.revoke_feed(session, caller.org_id, username=user, actor=_actor(caller), now=now)
+    service.revoke_feed(
+        session, caller.org_id, username=user, actor=audit_actor(session, caller), now=now
+    )
     return {}
 
 
@@ -54,14 +54,18 @@ def issue_team_feed(
     team: str, session: DbSession, caller: CallerDep, now: Now, container: ContainerDep
 ) -> FeedUrl:
     """Create (or rotate) the secret URL of a team's on-call calendar; shown once."""
-    feed = service.issue_feed(session, caller.org_id, team_slug=team, actor=_actor(caller), now=now)
+    feed = service.issue_feed(
+        session, caller.org_id, team_slug=team, actor=audit_actor(session, caller), now=now
+    )
     return _url(container, feed)
 
 
 @router.delete(f"{BASE}/team/{{team}}")
 def revoke_team_feed(team: str, session: DbSession, caller: CallerDep, now: Now) -> dict[str, str]:
     """Revoke a team's calendar URL."""
-    service.revoke_feed(session, caller.org_id, team_slug=team, actor=_actor(caller), now=now)
+    service.revoke_feed(
+        session, caller.org_id, team_slug=team, actor=audit_actor(session, caller), now=now
+    )
     return {}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openoncall.auth.api_keys import Caller
+from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.overrides import service
 from openoncall.overrides.schemas import (
@@ -24,10 +24,6 @@ router = public_router(tags=["Scheduled Overrides"])
 
 OVERRIDES = "/api-public/v1/overrides"
 ASSIGNMENT = f"{OVERRIDES}/{{publicId}}/assignments/{{policySlug}}"
-
-
-def _actor(caller: Caller) -> str:
-    return f"api-key:{caller.api_key_id}"
 
 
 def _assignment(public_id: str, view: service.AssignmentView) -> Assignment:
@@ -74,7 +70,7 @@ def create_override(
         timezone=body.timezone,
         start=body.start,
         end=body.end,
-        actor=_actor(caller),
+        actor=audit_actor(session, caller),
         now=now,
     )
     return OverrideCreated(
@@ -98,7 +94,9 @@ def delete_override(
     now: Now,
 ) -> dict[str, str]:
     """Delete a scheduled override and its assignments."""
-    service.delete_override(session, caller.org_id, publicId, actor=_actor(caller), now=now)
+    service.delete_override(
+        session, caller.org_id, publicId, actor=audit_actor(session, caller), now=now
+    )
     return {}
 
 
@@ -144,7 +142,7 @@ def update_assignment(
         policySlug,
         body_policy=body.policy,
         username=body.username,
-        actor=_actor(caller),
+        actor=audit_actor(session, caller),
         now=now,
     )
     return _assignment(publicId, view)
@@ -160,7 +158,7 @@ def delete_assignment(
 ) -> Assignment:
     """Delete the assignment: the policy keeps its normal schedule. Returns what it was."""
     view = service.delete_assignment(
-        session, caller.org_id, publicId, policySlug, actor=_actor(caller), now=now
+        session, caller.org_id, publicId, policySlug, actor=audit_actor(session, caller), now=now
     )
     return _assignment(publicId, view)
 
@@ -176,7 +174,7 @@ def take_oncall(
         policy_slug=policy,
         from_username=body.from_user,
         to_username=body.to_user,
-        actor=_actor(caller),
+        actor=audit_actor(session, caller),
         now=now,
     )
     return TakeResult(result="ok")
@@ -193,7 +191,7 @@ def take_team_oncall(
         team_slug=team,
         from_username=body.from_user,
         to_username=body.to_user,
-        actor=_actor(caller),
+        actor=audit_actor(session, caller),
         now=now,
     )
     return TakeResult(result="ok")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openoncall.auth.api_keys import Caller
+from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.policies import service
 from openoncall.policies.models import EscalationPolicy
@@ -26,11 +26,6 @@ from openoncall.teams.models import Team
 router = public_router(tags=["Escalation Policies"])
 
 POLICIES = "/api-public/v1/policies"
-
-
-def actor_of(caller: Caller) -> str:
-    """How the audit trail names an API caller."""
-    return f"api-key:{caller.api_key_id}"
 
 
 def policy_url(slug: str) -> str:
@@ -117,7 +112,7 @@ def create_policy(
         team_slug=body.team_slug or (body.team.slug if body.team else None),
         ignore_custom_paging_policies=body.ignore_custom_paging_policies,
         steps=[_spec(s) for s in body.steps],
-        actor=actor_of(caller),
+        actor=audit_actor(session, caller),
         now=now,
     )
     return _read(view)
@@ -134,7 +129,9 @@ def get_policy(policy: str, session: DbSession, caller: CallerDep) -> Escalation
 @router.delete(f"{POLICIES}/{{policy}}")
 def delete_policy(policy: str, session: DbSession, caller: CallerDep, now: Now) -> dict[str, str]:
     """Delete a specified escalation policy."""
-    service.delete_policy(session, caller.org_id, policy, actor=actor_of(caller), now=now)
+    service.delete_policy(
+        session, caller.org_id, policy, actor=audit_actor(session, caller), now=now
+    )
     return {}
 
 
