@@ -25,15 +25,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from openoncall.clock import FrozenClock
-from openoncall.container import Container
-from tests.api.scheduling_builders import (
-    WEEKDAYS_9_TO_5,
-    ShiftSpec,
-    make_policy,
-    make_rotation,
-    make_team,
-    make_user,
-)
+from tests.api.scheduling_builders import WEEKDAYS_9_TO_5, make_policy
 from tests.conftest import Org
 
 NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
@@ -44,42 +36,55 @@ def _z(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def _setup(api: TestClient, container: Container, org: Org) -> tuple[str, str]:
+def _setup(api: TestClient) -> tuple[str, str]:
+    """Users, team, both rotations and the policy, all through the public API."""
     for name in ("alice", "bob", "carol", "dave", "erin"):
-        make_user(container, org.org_id, name)
-    team = make_team(container, org.org_id, "Platform", ["alice", "bob", "carol", "dave", "erin"])
-    ny = make_rotation(
-        container,
-        org.org_id,
-        team,
-        "NY 24/7",
-        [
-            ShiftSpec(
-                "Weekly",
-                "America/New_York",
-                datetime(2026, 1, 5, 14, 0, tzinfo=UTC),
-                ["alice", "bob", "carol"],
-            )
+        user = {
+            "firstName": name.capitalize(),
+            "lastName": "Tester",
+            "username": name,
+            "email": f"{name}@example.com",
+        }
+        assert api.post("/api-public/v1/user", json=user).status_code == 200
+    r = api.post("/api-public/v1/team", json={"name": "Platform"})
+    assert r.status_code == 200, r.text
+    team: str = r.json()["slug"]
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        r = api.post(f"/api-public/v1/team/{team}/members", json={"username": name})
+        assert r.status_code == 200, r.text
+    ny = {
+        "label": "NY 24/7",
+        "shifts": [
+            {
+                "label": "Weekly",
+                "timezone": "America/New_York",
+                "start": "2026-01-05T09:00:00-05:00",
+                "duration": 7,
+                "shifttype": "std",
+                "usernames": ["alice", "bob", "carol"],
+            }
         ],
-    )
-    london = make_rotation(
-        container,
-        org.org_id,
-        team,
-        "London days",
-        [
-            ShiftSpec(
-                "Business hours",
-                "Europe/London",
-                datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-                ["dave", "erin"],
-                kind="pho",
-                mask=WEEKDAYS_9_TO_5,
-            )
+    }
+    london = {
+        "label": "London days",
+        "shifts": [
+            {
+                "label": "Business hours",
+                "timezone": "Europe/London",
+                "start": "2026-01-05T09:00:00Z",
+                "duration": 7,
+                "shifttype": "pho",
+                **WEEKDAYS_9_TO_5,
+                "usernames": ["dave", "erin"],
+            }
         ],
-    )
-    policy = make_policy(api, team, "Platform on-call", [ny, london])
-    return team, policy
+    }
+    slugs = []
+    for rotation in (ny, london):
+        r = api.post(f"/api-public/v1/teams/{team}/rotations", json=rotation)
+        assert r.status_code == 200, r.text
+        slugs.append(r.json()["slug"])
+    return team, make_policy(api, team, "Platform on-call", slugs)
 
 
 def _now_users(api: TestClient) -> list[str]:
@@ -140,11 +145,9 @@ EXPECTED_FINAL = {
 }
 
 
-def test_scenario_everything_agrees(
-    api: TestClient, container: Container, org: Org, clock: FrozenClock
-) -> None:
+def test_scenario_everything_agrees(api: TestClient, org: Org, clock: FrozenClock) -> None:
     clock.set(NOW)
-    team, policy = _setup(api, container, org)
+    team, policy = _setup(api)
 
     # On call now, before anything is overridden.
     assert _now_users(api) == ["carol", "dave"]
