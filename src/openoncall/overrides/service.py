@@ -135,13 +135,13 @@ def create_override(
 
 
 def list_overrides(session: Session, org_id: int, *, now: datetime) -> list[OverrideView]:
-    """Overrides that have not ended yet, by start."""
+    """Overrides that have not ended yet, by start (three queries, however many there are)."""
     rows = session.scalars(
         select(ScheduledOverride)
         .where(ScheduledOverride.org_id == org_id, ScheduledOverride.end_at > now)
         .order_by(ScheduledOverride.start_at, ScheduledOverride.id)
     ).all()
-    return [describe_override(session, org_id, row) for row in rows]
+    return _describe_many(session, org_id, list(rows))
 
 
 def find_override(session: Session, org_id: int, public_id: str) -> ScheduledOverride:
@@ -156,20 +156,32 @@ def find_override(session: Session, org_id: int, public_id: str) -> ScheduledOve
 
 
 def describe_override(session: Session, org_id: int, override: ScheduledOverride) -> OverrideView:
-    rows = session.execute(
-        select(EscalationPolicy.slug, Team.slug, User.username)
-        .select_from(OverrideAssignment)
+    return _describe_many(session, org_id, [override])[0]
+
+
+def _describe_many(
+    session: Session, org_id: int, overrides: list[ScheduledOverride]
+) -> list[OverrideView]:
+    if not overrides:
+        return []
+    ids = [o.id for o in overrides]
+    assignments: dict[int, list[AssignmentView]] = {i: [] for i in ids}
+    for override_id, policy_slug, team_slug, username in session.execute(
+        select(OverrideAssignment.override_id, EscalationPolicy.slug, Team.slug, User.username)
         .join(EscalationPolicy, EscalationPolicy.id == OverrideAssignment.policy_id)
         .join(Team, Team.id == EscalationPolicy.team_id)
         .outerjoin(User, User.id == OverrideAssignment.user_id)
-        .where(OverrideAssignment.org_id == org_id, OverrideAssignment.override_id == override.id)
+        .where(OverrideAssignment.org_id == org_id, OverrideAssignment.override_id.in_(ids))
         .order_by(OverrideAssignment.id)
-    ).all()
-    return OverrideView(
-        override=override,
-        user=session.get_one(User, override.user_id),
-        assignments=[AssignmentView(p, t, u) for p, t, u in rows],
-    )
+    ):
+        assignments[override_id].append(AssignmentView(policy_slug, team_slug, username))
+    users = {
+        u.id: u
+        for u in session.scalars(
+            select(User).where(User.org_id == org_id, User.id.in_({o.user_id for o in overrides}))
+        )
+    }
+    return [OverrideView(o, users[o.user_id], assignments[o.id]) for o in overrides]
 
 
 def delete_override(
