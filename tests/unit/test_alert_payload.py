@@ -49,7 +49,7 @@ def test_normalize_reads_every_known_field_leniently() -> None:
             "ack_author": "jdoe",
             "ack_msg": "seen",
         },
-        "generated",
+        lambda: "generated",
     )
     assert normalize(fields, original_type="INFO", received_at=NOW) == AlertData(
         message_type="RECOVERY",
@@ -74,8 +74,8 @@ def test_normalize_defaults_and_odd_values() -> None:
         received_at=NOW,
     )
     assert (data.message_type, data.timestamp, data.state_message) == ("WARNING", NOW, "42")
-    assert with_entity_id({"entity_id": 7}, "g") == {"entity_id": "7"}
-    assert with_entity_id({"entity_id": " "}, "g") == {"entity_id": "g"}
+    assert with_entity_id({"entity_id": 7}, lambda: "g") == {"entity_id": "7"}
+    assert with_entity_id({"entity_id": " "}, lambda: "g") == {"entity_id": "g"}
 
 
 @pytest.mark.parametrize(

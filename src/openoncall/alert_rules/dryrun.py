@@ -73,7 +73,7 @@ def dry_run(
         fields = parse_body(json.dumps(alert).encode())
     except PayloadError as exc:
         raise InvalidInput(exc.message, field="message_type") from exc
-    fields = with_entity_id(fields, str(uuid.uuid4()))
+    fields = with_entity_id(fields, lambda: str(uuid.uuid4()))
     org = session.get(Organization, org_id)
     assert org is not None
     ctx = load_org_context(session, org_id, is_warning_incident=org.is_warning_incident, now=now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -136,12 +137,13 @@ def normalize(fields: dict[str, Any], *, original_type: str, received_at: dateti
     )
 
 
-def with_entity_id(data: dict[str, Any], generated: str) -> dict[str, Any]:
-    """The alert's fields with an `entity_id`: `generated` when missing or blank (NOTES (c));
-    a non-string id (a number) is kept as its JSON text."""
+def with_entity_id(data: dict[str, Any], generate: Callable[[], str]) -> dict[str, Any]:
+    """The alert's fields with an `entity_id`: a generated one when missing or blank
+    (NOTES (c)); a non-string id (a number) is kept as its JSON text. `generate` is called
+    only when needed (a UUID costs a syscall on the hot path)."""
     entity = data.get("entity_id")
     if entity is None or (isinstance(entity, str) and not entity.strip()):
-        data["entity_id"] = generated
+        data["entity_id"] = generate()
     elif not isinstance(entity, str):
         data["entity_id"] = json.dumps(entity)
     return data

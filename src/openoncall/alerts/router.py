@@ -70,6 +70,10 @@ def _json(body: dict[str, Any], status: int) -> Response:
 MAX_BODY_BYTES = 1024 * 1024
 
 
+def _new_entity_id() -> str:
+    return str(uuid.uuid4())
+
+
 async def receive_alert(
     container: Container, body: bytes, rest_key: str, routing_key: str | None
 ) -> tuple[int, dict[str, Any]]:
@@ -82,7 +86,7 @@ async def receive_alert(
         key_hash=hash_secret(rest_key),
         source=AlertSource.REST,
         routing_key=routing_key or None,
-        fields=with_entity_id(data, str(uuid.uuid4())),
+        fields=with_entity_id(data, _new_entity_id),
         raw=body.decode("utf-8", errors="replace"),
         received_at=container.clock.now(),
     )

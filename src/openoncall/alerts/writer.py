@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 512
 # A conflict with another process (same entity opened twice, deadlock) is retried whole.
 RETRIES = 5
+SWITCH_INTERVAL_SECONDS = 0.001
 
 _Outcome = tuple["asyncio.Future[Result]", Result | None, BaseException | None]
 
@@ -71,6 +73,10 @@ class GroupCommitWriter:
             if self._stopped:
                 raise RuntimeError("the alert writer has stopped")
             if self._thread is None:
+                # The writer shares the GIL with the event loop. With CPython's default 5 ms
+                # switch interval, every syscall of the loop (recv, send) waits up to 5 ms
+                # to get the GIL back from a busy writer; 1 ms keeps answers flowing.
+                sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_SECONDS))
                 self._thread = threading.Thread(target=self._run, name="alert-writer", daemon=True)
                 self._thread.start()
             self._queue.put(item)
