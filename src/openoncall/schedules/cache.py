@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Table, bindparam, event, inspect, select, update
@@ -34,6 +34,7 @@ from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
 
 T = TypeVar("T")
+CONCURRENT = timedelta(seconds=5)
 
 WATCHED: tuple[Any, ...] = (
     Team,
@@ -139,14 +140,23 @@ class OrgCache(Generic[T]):
     def __init__(self) -> None:
         self._entries: dict[int, _Entry[T]] = {}
         self._lock = threading.Lock()
+        self._computing: dict[int, threading.Lock] = {}
+
+    def computing(self, org_id: int) -> threading.Lock:
+        """Held while one request recomputes the organization's answer, so that the requests
+        arriving meanwhile (after a handoff or an edit) wait for it instead of all computing."""
+        with self._lock:
+            return self._computing.setdefault(org_id, threading.Lock())
 
     def get(self, org_id: int, version: int, now: datetime) -> T | None:
         with self._lock:
             entry = self._entries.get(org_id)
         if entry is None or entry.version != version:
             return None
-        # `now` before computed_at happens only with a clock set backwards (tests, demos).
-        if not (entry.computed_at <= now < entry.valid_until):
+        # A request's `now` may precede `computed_at` by the moments another request took to
+        # compute it (they raced and the other won); for requests that close together either
+        # answer is right. Further back means a clock set backwards (tests, demos): recompute.
+        if not (entry.computed_at - CONCURRENT <= now < entry.valid_until):
             return None
         return entry.value
 

@@ -70,9 +70,12 @@ def get_oncall_current(request: Request, session: DbSession, caller: CallerDep) 
     version = cache.current_version(session, caller.org_id)
     body = store.get(caller.org_id, version, now)
     if body is None:
-        found = now_service.oncall_now(session, caller.org_id, now)
-        body = render_oncall_now(found).model_dump_json(by_alias=True).encode()
-        store.put(caller.org_id, version, now, found.valid_until, body)
+        with store.computing(caller.org_id):
+            body = store.get(caller.org_id, version, now)
+            if body is None:
+                found = now_service.oncall_now(session, caller.org_id, now)
+                body = render_oncall_now(found).model_dump_json(by_alias=True).encode()
+                store.put(caller.org_id, version, now, found.valid_until, body)
     return Response(content=body, media_type="application/json")
 
 
