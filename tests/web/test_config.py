@@ -13,7 +13,7 @@ from openoncall.maintenance.models import MaintenanceMode
 from openoncall.policies.models import EscalationPolicy
 from openoncall.routing.models import RoutingKey
 from openoncall.webhooks.models import Webhook
-from tests.api.scheduling_builders import make_team
+from tests.api.scheduling_builders import make_rotation_group, make_team
 from tests.conftest import Org
 from tests.web.conftest import add_user, sign_in
 
@@ -152,3 +152,29 @@ def test_webhooks(client: TestClient, org: Org, container: Container) -> None:
     )
     assert gone.status_code == 303
     assert "No outgoing webhooks" in client.get("/webhooks").text
+
+
+def test_two_step_policy_from_a_rotation(
+    client: TestClient, org: Org, container: Container
+) -> None:
+    team = make_team(container, org.org_id, "Ops", ["admin"])
+    group = make_rotation_group(container, org.org_id, team, "Primary")
+    csrf = sign_in(client, "admin")
+    form = client.get("/policies")
+    assert f'value="rtg:{group}">Primary (Ops)' in form.text
+    created = client.post(
+        "/policies",
+        data={
+            "name": "Escalating",
+            "team": team,
+            "first": f"rtg:{group}",
+            "then": "user:admin",
+            "timeout": "10",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    page = client.get("/policies", params={"team": team})
+    assert "immediately:\n        on-call of Primary" in page.text
+    assert "after 10 min:\n        admin" in page.text

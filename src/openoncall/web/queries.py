@@ -16,6 +16,7 @@ from openoncall.alerts.models import Alert
 from openoncall.incidents.models import Incident, IncidentPagedTeam, Phase
 from openoncall.orgs.models import ApiKey, ApiKeyUsage
 from openoncall.orgs.service import list_api_keys
+from openoncall.rotations.models import RotationGroup
 from openoncall.teams.models import Team
 from openoncall.users.models import User
 
@@ -148,3 +149,17 @@ def incident_alerts(session: Session, org_id: int, incident_id: int) -> list[Ale
             .order_by(Alert.id)
         )
     )
+
+
+def rotation_group_choices(session: Session, org_id: int) -> list[tuple[str, str]]:
+    """Every rotation group of the org as (slug, "label (team)"), for policy forms.
+
+    rotations.service lists groups per team only; the policy form offers all of them.
+    """
+    rows = session.execute(
+        select(RotationGroup.slug, RotationGroup.label, Team.name)
+        .join(Team, Team.id == RotationGroup.team_id)
+        .where(RotationGroup.org_id == org_id)
+        .order_by(Team.name, RotationGroup.label)
+    )
+    return [(slug, f"{label} ({team})") for slug, label, team in rows]

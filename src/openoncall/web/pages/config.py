@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from openoncall.alert_rules import service as rules
 from openoncall.alert_rules.dryrun import dry_run
@@ -21,11 +20,11 @@ from openoncall.errors import InvalidInput
 from openoncall.maintenance import service as maintenance
 from openoncall.policies import service as policies
 from openoncall.policies.models import ExecutionType
-from openoncall.rotations.models import RotationGroup
 from openoncall.routing import service as routing
 from openoncall.teams.service import list_teams
 from openoncall.users.service import list_users
 from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
+from openoncall.web.queries import rotation_group_choices
 from openoncall.web.signin import Viewer
 from openoncall.webhooks import service as webhooks
 
@@ -48,9 +47,7 @@ def policies_page(
 ) -> Response:
     listed = policies.list_policies(session, viewer.org.id, team_slug=team or None)
     views = [policies.describe_policy(session, viewer.org.id, p.slug) for p, _t in listed]
-    groups = session.execute(
-        select(RotationGroup.slug, RotationGroup.label).where(RotationGroup.org_id == viewer.org.id)
-    ).all()
+    groups = rotation_group_choices(session, viewer.org.id)
     return render(
         request,
         "policies.html",

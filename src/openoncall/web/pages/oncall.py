@@ -14,7 +14,6 @@ from zoneinfo import available_timezones
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from openoncall.auth.deps import DbSession, Now
 from openoncall.errors import InvalidInput
@@ -23,7 +22,7 @@ from openoncall.schedules.now import oncall_now, teams_with_policies
 from openoncall.schedules.oncall import PolicySpan
 from openoncall.schedules.service import policies_oncall
 from openoncall.schedules.views import final_spans
-from openoncall.users.models import User
+from openoncall.users.service import list_users
 from openoncall.web.deps import ViewerDep, redirect, render, web_router
 
 router = web_router()
@@ -107,10 +106,6 @@ def schedules(
     )
 
 
-def _users(session: DbSession, org_id: int) -> list[User]:
-    return list(session.scalars(select(User).where(User.org_id == org_id).order_by(User.username)))
-
-
 @router.get("/overrides")
 def overrides_page(request: Request, session: DbSession, viewer: ViewerDep, now: Now) -> Response:
     return render(
@@ -118,7 +113,7 @@ def overrides_page(request: Request, session: DbSession, viewer: ViewerDep, now:
         "overrides.html",
         {
             "overrides": overrides.list_overrides(session, viewer.org.id, now=now),
-            "users": _users(session, viewer.org.id),
+            "users": list_users(session, viewer.org.id),
             "zones": sorted(available_timezones()),
             "default_zone": "UTC",
         },

@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from openoncall.auth.deps import DbSession, Now
 from openoncall.chat.service import post_chat
@@ -23,7 +22,7 @@ from openoncall.incidents.schemas import AckOrResolveResult, IncidentTarget, Rer
 from openoncall.incidents.service import get_incident, list_timeline
 from openoncall.policies import service as policies
 from openoncall.teams.service import list_teams
-from openoncall.users.models import User
+from openoncall.users.service import list_users
 from openoncall.web.deps import ViewerDep, redirect, render, web_router
 from openoncall.web.queries import (
     TimelineFilters,
@@ -156,13 +155,9 @@ def incident_page(
     if request.headers.get("HX-Target") == "incident-events":
         return render(request, "_incident_events.html", context, viewer=viewer)
     context["policies"] = policies.list_policies(session, viewer.org.id)
-    context["users"] = _users(session, viewer.org.id)
+    context["users"] = list_users(session, viewer.org.id)
     context["now"] = now
     return render(request, "incident.html", context, viewer=viewer)
-
-
-def _users(session: DbSession, org_id: int) -> list[User]:
-    return list(session.scalars(select(User).where(User.org_id == org_id).order_by(User.username)))
 
 
 @router.post("/incidents/{number}/notes")
