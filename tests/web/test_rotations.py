@@ -47,6 +47,20 @@ def test_create_and_delete_rotation(client: TestClient, org: Org, container: Con
         members = session.scalars(select(RotationMember).order_by(RotationMember.position))
         assert len(list(members)) == 2
         group_id = session.scalars(select(RotationGroup.id)).one()
+    shift_id = shift.id
+    turned = client.post(
+        f"/rotations/{team}/{group_id}/{shift_id}/scheduled",
+        data={"username": "bob", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert turned.status_code == 303, turned.text
+    assert "Now: <strong>bob</strong>" in client.get("/rotations", params={"team": team}).text
+    stranger = client.post(
+        f"/rotations/{team}/{group_id}/{shift_id}/scheduled",
+        data={"username": "admin", "csrf_token": csrf},
+    )
+    assert stranger.status_code == 400
+    assert "not a member" in stranger.text
     bad_zone = client.post(
         "/rotations",
         data={

@@ -95,6 +95,33 @@ def create_rotation(
     return redirect(request, f"/rotations?team={team}", f"Rotation {group.label} created.")
 
 
+@router.post("/rotations/{team}/{group_id}/{shift_id}/scheduled")
+def set_scheduled(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    team: str,
+    group_id: int,
+    shift_id: int,
+    username: Annotated[str, Form()],
+) -> Response:
+    """Turn the rotation so `username` is on call now; later handoffs follow member order."""
+    require_admin(viewer, "change rotations")
+    user = rotations.set_scheduled(
+        session,
+        viewer.org.id,
+        team,
+        group_id,
+        shift_id,
+        username=username,
+        actor=viewer.user.username,
+        now=now,
+    )
+    return redirect(request, f"/rotations?team={team}", f"{user.username} is on call now.")
+
+
 @router.post("/rotations/{team}/{group_id}/delete")
 def delete_rotation(
     request: Request,
