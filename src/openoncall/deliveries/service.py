@@ -22,7 +22,7 @@ from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.deliveries import compose
 from openoncall.deliveries.models import Delivery, DeliveryStatus
 from openoncall.engine.jobs import Job
-from openoncall.engine.queue import backoff, enqueue
+from openoncall.engine.queue import WAKE_FLAG, backoff, enqueue
 from openoncall.escalation.models import UserPage
 from openoncall.incidents.models import EventKind, Incident, IncidentPagedUser, Phase
 from openoncall.incidents.service import add_event
@@ -449,16 +449,19 @@ def queue_stakeholder_delivery(
 def _enqueue_send(session: Session, delivery: Delivery, org_id: int, now: datetime) -> Job:
     session.add(delivery)
     session.flush()
-    job = enqueue(
-        session,
+    # A fresh delivery id has no job yet, so skip enqueue()'s dedupe lookup; the unique
+    # dedupe key still guards against a second one.
+    job = Job(
+        org_id=org_id,
         kind=DELIVERY_SEND,
         payload={"delivery_id": delivery.id},
         due_at=now,
-        now=now,
-        org_id=org_id,
         dedupe_key=f"delivery:{delivery.id}",
+        attempts=0,
+        created_at=now,
     )
-    assert job is not None  # a fresh delivery id has no job yet
+    session.add(job)
+    session.info[WAKE_FLAG] = True
     return job
 
 

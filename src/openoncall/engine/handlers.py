@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from openoncall.deliveries import service as deliveries
 from openoncall.engine import queue
+from openoncall.engine.jobs import Job
 from openoncall.engine.worker import Handler, Runtime, TxContext
 from openoncall.escalation import service as escalation
 from openoncall.incidents.models import IncidentEvent
@@ -67,7 +68,7 @@ async def escalation_start(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -
             paging=deps.paging,
             now=ctx.now,
         )
-        ctx.run_soon(jobs, session)
+        _continue(deps, session, ctx, jobs)
 
     await rt.in_tx(claim, work)
 
@@ -82,7 +83,7 @@ async def escalation_step(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) ->
             paging=deps.paging,
             now=ctx.now,
         )
-        ctx.run_soon(jobs, session)
+        _continue(deps, session, ctx, jobs)
 
     await rt.in_tx(claim, work)
 
@@ -97,12 +98,12 @@ async def page_step(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
             paging=deps.paging,
             now=ctx.now,
         )
-        ctx.run_soon(jobs, session)
+        _continue(deps, session, ctx, jobs)
 
     await rt.in_tx(claim, work)
 
 
-async def stakeholder_message(_deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
+async def stakeholder_message(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
     payload = claim.payload
 
     def work(session: Session, ctx: TxContext) -> None:
@@ -127,7 +128,7 @@ async def stakeholder_message(_deps: HandlerDeps, rt: Runtime, claim: queue.Clai
             now=ctx.now,
         )
         if queued is not None:
-            ctx.run_soon([queued[1]], session)
+            _continue(deps, session, ctx, [queued[1]])
 
     await rt.in_tx(claim, work)
 
@@ -150,9 +151,16 @@ async def delivery_send(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> N
         return outcome
 
     outcome = await rt.in_tx(claim, prepare, finish=False)
-    if not isinstance(outcome, deliveries.Ready):
-        return
-    result = await _send(deps, outcome)
+    if isinstance(outcome, deliveries.Ready):
+        await _send_prepared(deps, outcome, rt, claim)
+
+
+async def _send_prepared(
+    deps: HandlerDeps, ready: deliveries.Ready, rt: Runtime, claim: queue.Claim
+) -> None:
+    """Send a delivery prepared in an earlier transaction, then record the outcome."""
+    delivery_id = int(claim.payload["delivery_id"])
+    result = await _send(deps, ready)
 
     def record(session: Session, ctx: TxContext) -> None:
         recorded = deliveries.record_result(
@@ -160,9 +168,36 @@ async def delivery_send(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> N
         )
         if recorded.retry_at is not None:
             ctx.retry_at = recorded.retry_at
-        ctx.run_soon(recorded.jobs, session)
+        _continue(deps, session, ctx, recorded.jobs)
 
     await _record_with_retries(rt, claim, record)
+
+
+def _continue(
+    deps: HandlerDeps, session: Session, ctx: TxContext, jobs: Sequence[Job | None]
+) -> None:
+    """Take the jobs this transaction made due now, so they run right after its commit.
+
+    A delivery is also prepared here (phase and throttle checks, `sending_at`), in the same
+    transaction that created it: right after the commit it is sent, saving a claim and a
+    transaction per page.
+    """
+    session.flush()
+    for job in jobs:
+        if job is None or job.due_at > ctx.now:
+            continue
+        if job.kind != deliveries.DELIVERY_SEND:
+            ctx.run_soon([job], session)
+            continue
+        claim = ctx.lease_now(job)
+        outcome = deliveries.prepare_send(session, int(job.payload["delivery_id"]), now=ctx.now)
+        if isinstance(outcome, deliveries.Ready):
+            ctx.follow_ups.append((claim, partial(_send_prepared, deps, outcome)))
+        elif isinstance(outcome, deliveries.Wait):
+            queue.retry_later(job, now=ctx.now, error="throttled", delay=outcome.until - ctx.now)
+            job.attempts -= 1
+        else:
+            queue.finish(job, now=ctx.now)
 
 
 async def _record_with_retries(

@@ -9,6 +9,7 @@ hand in their own). `attach_to_app` starts and stops it with the HTTP app.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from openoncall.container import Container
 from openoncall.db.engine import is_sqlite
@@ -60,6 +61,8 @@ def build_engine(
             await channel.aclose()
 
     postgres = not is_sqlite(container.engine)
+    if not postgres:
+        options = replace(options or EngineOptions(), db_threads=1)
     return Engine(
         container.sessions,
         container.clock,

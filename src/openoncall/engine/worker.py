@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+Handler = Callable[["Runtime", queue.Claim], Awaitable[None]]
+# A claimed job and, optionally, the handler to continue it with instead of its kind's.
+FollowUp = tuple[queue.Claim, Handler | None]
+
+
 @dataclass
 class TxContext:
     """What a handler's transaction may ask of the engine besides writing rows."""
@@ -40,8 +45,9 @@ class TxContext:
     now: datetime
     lease: timedelta
     # Jobs created in this transaction and due now: leased here, run right after commit,
-    # so a page does not wait for another claim round trip.
-    follow_ups: list[queue.Claim] = field(default_factory=list)
+    # so a page does not wait for another claim round trip. A follow-up may name the
+    # coroutine that continues it (a delivery already prepared in this transaction).
+    follow_ups: list[FollowUp] = field(default_factory=list)
     # Set to make the job due again later instead of done (e.g. a throttled contact).
     retry_at: datetime | None = None
     # Whether the job is done when the transaction commits (default: the in_tx argument).
@@ -53,10 +59,11 @@ class TxContext:
             return
         session.flush()
         for job in fresh:
-            self.follow_ups.append(queue.take(job, now=self.now, lease=self.lease))
+            self.follow_ups.append((queue.take(job, now=self.now, lease=self.lease), None))
 
-
-Handler = Callable[["Runtime", queue.Claim], Awaitable[None]]
+    def lease_now(self, job: Job) -> queue.Claim:
+        """Lease a job created in this transaction; the caller continues it after commit."""
+        return queue.take(job, now=self.now, lease=self.lease)
 
 
 class LostClaim(Exception):
@@ -73,7 +80,7 @@ class Runtime:
         self.clock = clock
         self.executor = executor
         self.lease = lease
-        self._follow_ups: list[queue.Claim] = []
+        self._follow_ups: list[FollowUp] = []
 
     async def in_thread(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
@@ -105,7 +112,7 @@ class Runtime:
 
         return await self.in_thread(work)
 
-    def take_follow_ups(self) -> list[queue.Claim]:
+    def take_follow_ups(self) -> list[FollowUp]:
         out, self._follow_ups = self._follow_ups, []
         return out
 
@@ -119,6 +126,9 @@ class EngineOptions:
     # Escalation and paging jobs keep retrying (capped backoff); deliveries fall back sooner.
     max_attempts: int = 20
     listen: bool = True
+    # Threads for database work. SQLite has one writer: with several threads they would
+    # queue in SQLite's busy handler, which sleeps in coarse steps; one thread queues fairly.
+    db_threads: int = 8
 
 
 class Engine:
@@ -140,7 +150,9 @@ class Engine:
         self.clock = clock
         self.handlers = handlers
         self.wakeup = wakeup
-        self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="openoncall-job")
+        self._executor = ThreadPoolExecutor(
+            max_workers=self.options.db_threads, thread_name_prefix="openoncall-job"
+        )
         self.runtime = Runtime(sessions, clock, self._executor, self.options.lease)
         self._on_close = on_close
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -249,7 +261,7 @@ class Engine:
                 await self.wakeup.wait(delay)
                 continue
             for claim in claims:
-                self._spawn(claim)
+                self._spawn((claim, None))
             if len(claims) == limit:
                 continue  # there may be more due right now
             try:
@@ -260,8 +272,8 @@ class Engine:
         if self._inflight:
             await asyncio.wait(set(self._inflight))
 
-    def _spawn(self, claim: queue.Claim) -> None:
-        task = asyncio.get_running_loop().create_task(self._execute(claim))
+    def _spawn(self, follow: FollowUp) -> None:
+        task = asyncio.get_running_loop().create_task(self._execute(*follow))
         self._inflight.add(task)
 
         def done(t: asyncio.Task[None]) -> None:
@@ -271,8 +283,8 @@ class Engine:
 
         task.add_done_callback(done)
 
-    async def _execute(self, claim: queue.Claim) -> None:
-        await self._run_handler(claim)
+    async def _execute(self, claim: queue.Claim, handler: Handler | None) -> None:
+        await self._run_handler(claim, handler)
         for follow in self.runtime.take_follow_ups():
             self._spawn(follow)
 
@@ -282,15 +294,15 @@ class Engine:
             claims = await self.runtime.in_thread(lambda: self._claim(self.options.batch))
             if not claims:
                 break
-            pending = list(claims)
+            pending: list[FollowUp] = [(c, None) for c in claims]
             while pending:
-                await asyncio.gather(*(self._run_handler(c) for c in pending))
+                await asyncio.gather(*(self._run_handler(c, h) for c, h in pending))
                 ran += len(pending)
                 pending = self.runtime.take_follow_ups()
         return ran
 
-    async def _run_handler(self, claim: queue.Claim) -> None:
-        handler = self.handlers.get(claim.kind)
+    async def _run_handler(self, claim: queue.Claim, handler: Handler | None = None) -> None:
+        handler = handler or self.handlers.get(claim.kind)
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {claim.kind!r}")

@@ -79,17 +79,30 @@ def build_snapshot(session: Session, org_id: int, policy_id: int) -> PolicySnaps
     user_ids = {e.user_id for e in entries if e.user_id is not None}
     group_ids = {e.rotation_group_id for e in entries if e.rotation_group_id is not None}
     target_ids = {e.target_policy_id for e in entries if e.target_policy_id is not None}
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
-    groups = {
-        g.id: g
-        for g in session.scalars(select(RotationGroup).where(RotationGroup.id.in_(group_ids)))
-    }
-    targets = {
-        p.id: p
-        for p in session.scalars(
-            select(EscalationPolicy).where(EscalationPolicy.id.in_(target_ids))
-        )
-    }
+    # Only the lookups a policy needs: most policies name no users or no other policies.
+    users = (
+        {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+        if user_ids
+        else {}
+    )
+    groups = (
+        {
+            g.id: g
+            for g in session.scalars(select(RotationGroup).where(RotationGroup.id.in_(group_ids)))
+        }
+        if group_ids
+        else {}
+    )
+    targets = (
+        {
+            p.id: p
+            for p in session.scalars(
+                select(EscalationPolicy).where(EscalationPolicy.id.in_(target_ids))
+            )
+        }
+        if target_ids
+        else {}
+    )
     step_snaps: list[StepSnapshot] = []
     for step in steps:
         snaps = []
@@ -214,6 +227,8 @@ def _targets(
     users = session.scalars(
         select(IncidentPagedUser.user_id).where(IncidentPagedUser.incident_id == incident.id)
     ).all()
+    if not users:
+        return list(policies), []
     # Users the engine paged itself are recorded as paged users too; only direct targets count.
     paged_by_engine = set(
         session.scalars(select(UserPage.user_id).where(UserPage.incident_id == incident.id))
