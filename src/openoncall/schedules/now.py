@@ -51,11 +51,14 @@ def teams_with_policies(
         query = query.where(Team.id.in_(team_ids))
     teams = session.scalars(query).all()
     by_team: dict[int, list[EscalationPolicy]] = {t.id: [] for t in teams}
-    policies = session.scalars(
+    policy_query = (
         select(EscalationPolicy)
         .where(EscalationPolicy.org_id == org_id)
         .order_by(EscalationPolicy.id)
-    ).all()
+    )
+    if team_ids is not None:
+        policy_query = policy_query.where(EscalationPolicy.team_id.in_(team_ids))
+    policies = session.scalars(policy_query).all()
     for policy in policies:
         if policy.team_id in by_team:
             by_team[policy.team_id].append(policy)
