@@ -418,3 +418,20 @@ def test_tenants_dedup_separately(client: TestClient, org: Org, container: Conta
     theirs = client.get("/api-public/v1/incidents", headers=other.headers).json()["incidents"]
     assert [(i["incidentNumber"], i["alertCount"]) for i in mine] == [("1", 1)]
     assert [(i["incidentNumber"], i["alertCount"]) for i in theirs] == [("1", 2)]
+
+
+def test_trailing_slash_means_the_default_key_and_huge_bodies_are_refused(
+    client: TestClient, org: Org, container: Container
+) -> None:
+    response = client.post(
+        alert_url(org) + "/", json={"message_type": "INFO", "entity_id": "slash"}
+    )
+    assert response.status_code == 200
+    assert response.json() == {"result": "success", "entity_id": "slash"}
+    huge = json.dumps({"message_type": "INFO", "state_message": "x" * (1024 * 1024)})
+    response = client.post(alert_url(org), content=huge)
+    assert response.status_code == 413
+    assert response.json() == {"result": "failure", "message": "Alert too large"}
+    with container.sessions.transaction(write=False) as session:
+        stored = session.execute(select(Alert.entity_id, Alert.routed_key)).all()
+    assert [tuple(r) for r in stored] == [("slash", "default")]

@@ -145,6 +145,9 @@ async def _receive(request: Request, rest_key: str, routing_key: str | None) -> 
 _fast = AlertEndpoint()
 router.routes.append(Route(f"{BASE}/{{rest_key}}/{{routing_key}}", _fast, methods=["POST"]))
 router.routes.append(Route(f"{BASE}/{{rest_key}}", _fast, methods=["POST"]))
+# Senders that join a base URL, the key and an empty routing key end in a slash; answer
+# there directly instead of redirecting a POST.
+router.routes.append(Route(f"{BASE}/{{rest_key}}/", _fast, methods=["POST"]))
 
 
 @router.post(f"{BASE}/{{rest_key}}/{{routing_key}}", responses=_RESPONSES, openapi_extra=_BODY_DOC)
