@@ -130,3 +130,72 @@ def test_an_alert_storm_pages_once_per_incident(
         post_alert(api, org, "db")
     worker.run_once()
     assert outbox.to(Medium.EMAIL) == ["alice@example.com"]
+
+
+def test_reroute_stops_the_old_targets_and_pages_the_new_policy(
+    api: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    clock: FrozenClock,
+    worker: Engine,
+    outbox: Outbox,
+) -> None:
+    add_user(api, "alice")
+    add_user(api, "carol")
+    team = add_team(api)
+    first = add_policy(api, team, [{"timeout": 0, "entries": [user_entry("alice")]}], name="First")
+    other = add_policy(api, team, [{"timeout": 0, "entries": [user_entry("carol")]}], name="Other")
+    add_routing_key(api, "db", [first])
+    post_alert(api, org, "db")
+    worker.run_once()
+    assert outbox.to(Medium.EMAIL) == ["alice@example.com"]
+
+    r = api.post(
+        "/api-public/v1/incidents/reroute",
+        json={
+            "userName": "admin",
+            "reroutes": [
+                {"incidentNumber": "1", "targets": [{"type": "EscalationPolicy", "slug": other}]}
+            ],
+        },
+    )
+    assert r.status_code == 200, r.text
+    worker.run_once()
+    assert outbox.to(Medium.EMAIL) == ["alice@example.com", "carol@example.com"]
+    # alice's personal repeat would fall due now; the reroute ended her paging.
+    clock.advance(minutes=5)
+    worker.run_once()
+    assert outbox.to(Medium.EMAIL) == [
+        "alice@example.com",
+        "carol@example.com",
+        "carol@example.com",
+    ]
+    assert [line for line in timeline(container, org, 1) if line.startswith("page")] == [
+        "page: Paging alice: Step 1 of policy First: named in the policy",
+        "page: Paging carol: Step 1 of policy Other: named in the policy",
+    ]
+
+
+def test_a_manual_incident_pages_its_user_targets_directly(
+    api: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    worker: Engine,
+    outbox: Outbox,
+) -> None:
+    add_user(api, "dave")
+    r = api.post(
+        "/api-public/v1/incidents",
+        json={
+            "summary": "Database on fire",
+            "details": "Call now",
+            "userName": "admin",
+            "targets": [{"type": "User", "slug": "dave"}],
+        },
+    )
+    assert r.status_code == 200, r.text
+    worker.run_once()
+    assert outbox.to(Medium.EMAIL) == ["dave@example.com"]
+    assert "page: Paging dave: targeted directly" in timeline(container, org, 1)

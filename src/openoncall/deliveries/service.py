@@ -382,6 +382,7 @@ def queue_webhook_delivery(
     reason: str,
     now: datetime,
 ) -> tuple[Delivery, Job]:
+    _keep(session, webhook)
     facts = incident_facts(session, incident)
     data = compose.incident_fields(facts)
     data["reason"] = reason
@@ -446,9 +447,19 @@ def queue_stakeholder_delivery(
     return delivery, _enqueue_send(session, delivery, org_id, now)
 
 
+# The session's identity map holds objects weakly: a delivery created here and prepared later
+# in the same transaction would be loaded again. Holding them for the session saves the reads.
+_KEEP = "deliveries_keep"
+
+
+def _keep(session: Session, *objects: object) -> None:
+    session.info.setdefault(_KEEP, []).extend(objects)
+
+
 def _enqueue_send(session: Session, delivery: Delivery, org_id: int, now: datetime) -> Job:
     session.add(delivery)
     session.flush()
+    _keep(session, delivery)
     # A fresh delivery id has no job yet, so skip enqueue()'s dedupe lookup; the unique
     # dedupe key still guards against a second one.
     job = Job(
@@ -489,7 +500,8 @@ def prepare_send(session: Session, delivery_id: int, *, now: datetime) -> Ready 
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or delivery.status != DeliveryStatus.QUEUED:
         return Skip("already settled")
-    if delivery.purpose == Purpose.PAGE and delivery.incident_id is not None:
+    # Pages to people (and policy email entries) stop at the ack; webhooks still report.
+    if delivery.purpose in (Purpose.PAGE, Purpose.EMAIL) and delivery.incident_id is not None:
         incident = session.get(Incident, delivery.incident_id)
         if incident is None or incident.phase != Phase.UNACKED:
             delivery.status = DeliveryStatus.CANCELLED

@@ -168,9 +168,9 @@ def start_paging(
     if incident.phase != Phase.UNACKED:
         return []
     origin = "start" if reroute_event_id is None else f"reroute:{reroute_event_id}"
-    policy_ids, user_ids = _targets(session, incident, reroute_event_id)
     if reroute_event_id is not None and not _adds_targets(session, incident, reroute_event_id):
         stop_paging(session, incident, reason="rerouted", now=now)
+    policy_ids, user_ids = _targets(session, incident, reroute_event_id)
     jobs: list[Job] = []
     for policy_id in policy_ids:
         snapshot = build_snapshot(session, org_id, policy_id)
@@ -185,7 +185,11 @@ def start_paging(
         )
         if progress is not None:
             jobs += advance(session, progress, incident, paging=paging, now=now)
-    users = session.scalars(select(User).where(User.org_id == org_id, User.id.in_(user_ids))).all()
+    users = (
+        session.scalars(select(User).where(User.org_id == org_id, User.id.in_(user_ids))).all()
+        if user_ids
+        else []
+    )
     for user in sorted(users, key=lambda u: u.username):
         jobs += deliveries.page_user(
             session,
@@ -229,9 +233,13 @@ def _targets(
     ).all()
     if not users:
         return list(policies), []
-    # Users the engine paged itself are recorded as paged users too; only direct targets count.
+    # Users the engine is paging are recorded as paged users too; only direct targets count.
     paged_by_engine = set(
-        session.scalars(select(UserPage.user_id).where(UserPage.incident_id == incident.id))
+        session.scalars(
+            select(UserPage.user_id).where(
+                UserPage.incident_id == incident.id, UserPage.is_done.is_(False)
+            )
+        )
     )
     return list(policies), [u for u in users if u not in paged_by_engine]
 
