@@ -33,7 +33,9 @@ def test_authorize_then_try_it_out_in_chromium(
     page.on("request", on_request)
     page.set_default_timeout(30_000)
     page.goto("/api-docs")
-    expect(page.locator(".information-container .title")).to_contain_text("OpenOnCall API")
+    expect(page.locator(".information-container .title")).to_contain_text(
+        "OpenOnCall API", timeout=30_000
+    )
 
     page.locator("button.authorize").first.click()
     dialog = page.locator(".dialog-ux .modal-ux")
