@@ -24,8 +24,7 @@ from openoncall.deliveries.models import Delivery, DeliveryStatus
 from openoncall.engine.jobs import Job
 from openoncall.engine.queue import WAKE_FLAG, backoff, enqueue
 from openoncall.escalation.models import UserPage
-from openoncall.incidents.models import EventKind, Incident, IncidentPagedUser, Phase
-from openoncall.incidents.service import add_event
+from openoncall.incidents.models import EventKind, Incident, IncidentEvent, IncidentPagedUser, Phase
 from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
 from openoncall.paging_policies.service import load_paging_steps
@@ -98,6 +97,35 @@ def _raw_field(raw: str, name: str) -> Any:
     return payload.get(name) if isinstance(payload, dict) else None
 
 
+def record_event(
+    session: Session,
+    org_id: int,
+    incident_id: int,
+    *,
+    kind: str,
+    at: datetime,
+    actor: str | None,
+    message: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append a timeline entry without flushing: it goes in with the transaction's next flush.
+
+    (incidents.service.add_event flushes at once, for callers that need the row's id; the
+    engine writes several rows per page and lets them go in one flush.)
+    """
+    session.add(
+        IncidentEvent(
+            org_id=org_id,
+            incident_id=incident_id,
+            kind=str(kind),
+            at=at,
+            actor=actor,
+            message=message,
+            data=data or {},
+        )
+    )
+
+
 # ---------------------------------------------------------------------------- personal paging
 
 
@@ -155,7 +183,7 @@ def page_user(
         select(UserPage).where(UserPage.incident_id == incident.id, UserPage.user_id == user.id)
     )
     if page is not None and not page.is_done:
-        add_event(
+        record_event(
             session,
             org_id,
             incident.id,
@@ -191,7 +219,7 @@ def page_user(
     if session.get(IncidentPagedUser, (incident.id, user.id)) is None:
         session.add(IncidentPagedUser(org_id=org_id, incident_id=incident.id, user_id=user.id))
     session.flush()
-    add_event(
+    record_event(
         session,
         org_id,
         incident.id,
@@ -608,7 +636,7 @@ def _what(delivery: Delivery) -> str:
 def _timeline(session: Session, delivery: Delivery, now: datetime, message: str) -> None:
     if delivery.incident_id is None:
         return
-    add_event(
+    record_event(
         session,
         delivery.org_id,
         delivery.incident_id,

@@ -33,7 +33,6 @@ from openoncall.incidents.models import (
     IncidentPagedUser,
     Phase,
 )
-from openoncall.incidents.service import add_event
 from openoncall.notify.channel import Medium
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup
@@ -278,7 +277,6 @@ def _new_progress(
         updated_at=now,
     )
     session.add(progress)
-    session.flush()
     return progress
 
 
@@ -342,26 +340,30 @@ def advance(
         return []
     snapshot = PolicySnapshot.from_json(_policy_json(progress))
     view = CalculatorView(session, incident.org_id, snapshot.policy_id, now)
-    plan = planner.plan_next_pages(
-        snapshot,
-        planner.Progress(progress.next_step_index, progress.next_due_at),
-        view,
-        now,
-    )
     jobs: list[Job] = []
-    for notice in plan.notices:
-        add_event(
-            session,
-            incident.org_id,
-            incident.id,
-            kind=EventKind.PAGE,
-            at=now,
-            actor="system",
-            message=notice,
-            data={"policy": snapshot.slug, "notice": True},
+    # The lookups below never depend on rows this transaction has not flushed yet, so skip
+    # the flush before each of them: the new rows go in together (a flush costs more than
+    # the insert it carries). Code that needs an id flushes explicitly.
+    with session.no_autoflush:
+        plan = planner.plan_next_pages(
+            snapshot,
+            planner.Progress(progress.next_step_index, progress.next_due_at),
+            view,
+            now,
         )
-    for page in plan.pages:
-        jobs += _send_page(session, progress, incident, snapshot, page, paging=paging, now=now)
+        for notice in plan.notices:
+            deliveries.record_event(
+                session,
+                incident.org_id,
+                incident.id,
+                kind=EventKind.PAGE,
+                at=now,
+                actor="system",
+                message=notice,
+                data={"policy": snapshot.slug, "notice": True},
+            )
+        for page in plan.pages:
+            jobs += _send_page(session, progress, incident, snapshot, page, paging=paging, now=now)
     progress.next_step_index = plan.next_step_index
     progress.next_due_at = plan.next_due_at
     progress.version += 1
@@ -371,6 +373,8 @@ def advance(
         progress.stopped_reason = "completed"
         return jobs
     assert plan.next_due_at is not None
+    if progress in session.new:  # its id is needed below
+        session.flush()
     job = enqueue(
         session,
         kind=ESCALATION_STEP,
@@ -487,6 +491,8 @@ def _route_to_policy(
         _note(session, incident, f"{page.reason}: policy {page.target_policy_slug} is gone", now)
         return []
     _note(session, incident, page.reason, now)
+    if progress in session.new:  # its id is needed below
+        session.flush()
     child = _new_progress(
         session,
         incident,
@@ -501,7 +507,7 @@ def _route_to_policy(
 
 
 def _note(session: Session, incident: Incident, message: str, now: datetime) -> None:
-    add_event(
+    deliveries.record_event(
         session,
         incident.org_id,
         incident.id,
