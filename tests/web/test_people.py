@@ -11,6 +11,7 @@ from openoncall.contacts.models import ContactMethod
 from openoncall.container import Container
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
+from tests.api.scheduling_builders import make_team
 from tests.conftest import Org
 from tests.web.conftest import add_user, csrf_of, sign_in
 
@@ -87,6 +88,10 @@ def test_non_admin_cannot_add_users_or_teams(
     with container.sessions.transaction() as session:
         assert session.scalar(select(User).where(User.username == "mallory")) is None
         assert session.scalar(select(Team)) is None
+    # A team bob is not in: he may not mint its calendar feed.
+    team = make_team(container, org.org_id, "Ops", ["admin"])
+    feed = client.post(f"/teams/{team}/calendar", data={"csrf_token": csrf})
+    assert feed.status_code == 403
 
 
 def test_profile_contacts_and_calendar_link(
@@ -151,6 +156,13 @@ def test_teams_members_and_admins(client: TestClient, org: Org, container: Conta
     )
     assert removed.status_code == 303
     assert "No members yet" in client.get(team_url).text
+    feed = client.post(f"{team_url}/calendar", data={"csrf_token": csrf})
+    assert feed.status_code == 200
+    url = re.search(r'<code id="team-feed-url">[^<]*?(/[^<]+\.ics)</code>', feed.text)
+    assert url is not None
+    ics = TestClient(client.app).get(url.group(1))
+    assert ics.status_code == 200
+    assert "BEGIN:VCALENDAR" in ics.text
     duplicate = client.post("/teams", data={"name": "Ops", "csrf_token": csrf})
     assert duplicate.status_code in (400, 409, 422)
 

@@ -245,6 +245,26 @@ def create_team(
 
 @router.get("/teams/{slug}")
 def team_page(request: Request, session: DbSession, viewer: ViewerDep, slug: str) -> Response:
+    return _team_page(request, session, viewer, slug)
+
+
+@router.post("/teams/{slug}/calendar")
+def team_calendar(
+    request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, slug: str
+) -> Response:
+    """Create or rotate the team's calendar feed (members and admins); the URL shows once."""
+    members = teams.list_members(session, viewer.org.id, slug)
+    if not viewer.is_admin and all(user.id != viewer.user.id for _m, user in members):
+        raise Forbidden("Only the team's members and admins can get its calendar feed")
+    feed = calendar.issue_feed(
+        session, viewer.org.id, team_slug=slug, actor=viewer.user.username, now=now
+    )
+    return _team_page(request, session, viewer, slug, feed_path=feed.path)
+
+
+def _team_page(
+    request: Request, session: DbSession, viewer: Viewer, slug: str, feed_path: str | None = None
+) -> Response:
     team = teams.get_team(session, viewer.org.id, slug)
     members = teams.list_members(session, viewer.org.id, slug)
     member_ids = {user.id for _m, user in members}
@@ -257,6 +277,7 @@ def team_page(request: Request, session: DbSession, viewer: ViewerDep, slug: str
             "others": [
                 u for u in users.list_users(session, viewer.org.id) if u.id not in member_ids
             ],
+            "feed_path": feed_path,
         },
         viewer=viewer,
     )
