@@ -160,6 +160,7 @@ class Engine:
         self._main: concurrent.futures.Future[None] | None = None
         self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
+        self._saturated = False
         self._listener = (
             PgListener(pg_conninfo, wakeup) if pg_conninfo and self.options.listen else None
         )
@@ -247,10 +248,19 @@ class Engine:
         while not self._stopping:
             self.wakeup.clear()
             room = self.options.concurrency - len(self._inflight)
-            if room <= 0:
+            self._saturated = room <= 0
+            if self._saturated:
                 await self.wakeup.wait(self.options.poll_seconds)
                 continue
             try:
+                # A cheap read first: wake-ups often find nothing new (the engine's own
+                # commits wake it, and their due work is already taken), and on SQLite a
+                # claim takes the write lock.
+                wait_seconds = await self.runtime.in_thread(self._next_wake)
+                if wait_seconds > 0:
+                    failures = 0
+                    await self.wakeup.wait(wait_seconds)
+                    continue
                 limit = min(room, self.options.batch)
                 claims = await self.runtime.in_thread(partial(self._claim, limit))
                 failures = 0
@@ -262,13 +272,9 @@ class Engine:
                 continue
             for claim in claims:
                 self._spawn((claim, None))
-            if len(claims) == limit:
-                continue  # there may be more due right now
-            try:
-                timeout = await self.runtime.in_thread(self._next_wake)
-            except Exception:
-                timeout = 1.0
-            await self.wakeup.wait(timeout)
+            if not claims:
+                # Due but claimed by another engine whose claim has not committed yet.
+                await self.wakeup.wait(0.05)
         if self._inflight:
             await asyncio.wait(set(self._inflight))
 
@@ -278,8 +284,9 @@ class Engine:
 
         def done(t: asyncio.Task[None]) -> None:
             self._inflight.discard(t)
-            # Room for more work: look again.
-            self.wakeup.notify()
+            if self._saturated:
+                # Room for more work: look again.
+                self.wakeup.notify()
 
         task.add_done_callback(done)
 
