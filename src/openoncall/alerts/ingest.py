@@ -660,14 +660,19 @@ class _Writer:
         self.pg = conn.dialect.name == "postgresql"
         self.mark = "%s" if self.pg else "?"
         self.json_mark = "%s::json" if self.pg else "?"
+        self._instants: dict[datetime, str] = {}
 
     def instant(self, value: datetime | None) -> Any:
         if value is None or self.pg:
             return value
-        if value.tzinfo is not UTC:
-            value = value.astimezone(UTC)
-        # SQLAlchemy's SQLite DATETIME text, "2026-01-05 12:00:00.000000" (isoformat is C).
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        # Most instants of a batch are the same few objects (receipt times, `now`).
+        text = self._instants.get(value)
+        if text is None:
+            utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+            # SQLAlchemy's SQLite DATETIME text, "2026-01-05 12:00:00.000000".
+            text = utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+            self._instants[value] = text
+        return text
 
     def insert_sql(
         self, table: str, columns: Sequence[str], json_columns: Sequence[str] = ()
