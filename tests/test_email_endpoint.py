@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from openoncall.alerts.email_listener import EmailListener
+from openoncall.alerts.email_listener import EmailListener, install_email_listener
 from openoncall.alerts.models import Alert
 from openoncall.alerts.writer import writer_for
+from openoncall.app import create_app
 from openoncall.container import Container
 from openoncall.orgs.models import Organization
 from tests.conftest import Org
@@ -132,3 +133,16 @@ def test_unknown_email_key_is_refused(container: Container, smtp_port: int) -> N
     assert info.value.smtp_code == 550
     with container.sessions.transaction(write=False) as session:
         assert session.execute(select(Alert.id)).all() == []
+
+
+def test_listener_runs_with_the_app_lifespan(container: Container, org: Org) -> None:
+    """What `serve --smtp-port` wires: the listener starts and stops with the app."""
+    listener = install_email_listener(container, host="127.0.0.1", port=0)
+    with TestClient(create_app(container)) as client:
+        send(listener.port, f"{org.boot.email_key}@alert.example", "CRITICAL: fan", "loud")
+        incidents = client.get("/api-public/v1/incidents", headers=org.headers).json()
+        assert [(i["entityId"], i["monitorType"]) for i in incidents["incidents"]] == [
+            ("fan", "Email")
+        ]
+    with pytest.raises(ConnectionRefusedError):
+        smtplib.SMTP("127.0.0.1", listener.port, timeout=2)
