@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from openoncall.auth.passwords import hash_password, verify_password
 from openoncall.container import Container
-from openoncall.errors import InvalidInput, NotFound, Unauthorized
+from openoncall.errors import InvalidInput, Unauthorized
 from openoncall.ids import hash_secret, new_secret
 from openoncall.orgs.models import Organization
 from openoncall.orgs.service import instance_secret
@@ -189,12 +189,3 @@ def change_password(
         raise InvalidInput("The current password is wrong", field="current")
     check_new_password(new, confirm)
     set_password(session, user, new, now=now)
-
-
-def user_in_org(session: Session, org_id: int, username: str) -> User:
-    user = session.scalar(
-        select(User).where(User.org_id == org_id, User.username == normalize_username(username))
-    )
-    if user is None:
-        raise NotFound(f"User {username} not found", field="username")
-    return user
