@@ -71,7 +71,7 @@ def db_url(
 
 @pytest.fixture(scope="session")
 def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, sqlite_synchronous="NORMAL")
     yield engine
     engine.dispose()
 

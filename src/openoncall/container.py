@@ -33,7 +33,9 @@ def build_container(
     clock: Clock | None = None,
     engine: Engine | None = None,
 ) -> Container:
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(
+        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
     return Container(
         settings=settings,
         engine=engine,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -14,6 +16,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./openoncall.db"
     redis_url: str | None = None
     rate_limit_scale: float = Field(default=1.0, ge=0)
+    # SQLite only: FULL syncs every commit to disk; NORMAL may lose the last commits on a
+    # power cut (never on a crash of the process). Tests use NORMAL for speed.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     # Signing key for sessions and signed links; generated and kept in the database when unset.
     secret_key: SecretStr | None = None
     # Public base URL used in links inside notifications (ack links, calendar feeds).

@@ -192,4 +192,4 @@ def calls_today(session: Session, key_ids: list[int], now: datetime) -> dict[int
             ApiKeyUsage.api_key_id.in_(key_ids), ApiKeyUsage.day_on == now.date()
         )
     )
-    return dict(rows.tuples().all())
+    return {row.api_key_id: row.calls for row in rows}
