@@ -4,15 +4,22 @@ stakeholder messages, webhooks and email entries of a policy."""
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from openoncall.clock import FrozenClock
 from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.container import Container
+from openoncall.engine.runner import build_engine
 from openoncall.engine.worker import Engine
+from openoncall.incidents.models import IncidentEvent
 from openoncall.notify.channel import Medium
+from openoncall.notify.registry import build_channels
 from openoncall.policies.models import EscalationPolicy
+from openoncall.settings import Settings
 from openoncall.users.models import User
 from openoncall.webhooks.service import create_webhook
 from tests.conftest import Org
@@ -219,3 +226,34 @@ def test_stakeholder_message_is_emailed_to_each_recipient(
     assert message.subject == "[OpenOnCall] DB outage"
     assert message.body == "We are on it.\n\nAbout incident #1\nFrom admin"
     assert timeline(container, org, 1)[-1] == "delivery: Email sent to carol@example.com"
+
+
+def test_with_nothing_configured_a_page_is_recorded_on_the_timeline_and_in_the_log(
+    api: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    add_user(api, "alice")
+    _one_step(api, [user_entry("alice")])
+    nothing = Settings(smtp_url=None, sms_account_sid=None, sms_auth_token=None, push_url=None)
+    worker = build_engine(container, channels=build_channels(nothing))
+    try:
+        post_alert(api, org, "db")
+        with caplog.at_level(logging.WARNING, logger="openoncall.notify.console"):
+            worker.run_once()
+    finally:
+        worker.stop()
+    assert "alice@example.com" in caplog.text
+    with container.sessions.transaction(write=False) as session:
+        event = session.scalars(
+            select(IncidentEvent)
+            .where(IncidentEvent.kind == "delivery")
+            .order_by(IncidentEvent.id.desc())
+        ).first()
+        assert event is not None
+        assert (event.message, event.data["detail"]) == (
+            "Email sent to alice@example.com",
+            "recorded in the log (no email provider configured)",
+        )

@@ -606,7 +606,13 @@ def record_result(
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
         delivery.last_error = None
-        _timeline(session, delivery, now, f"{_what(delivery)} sent to {delivery.destination}")
+        _timeline(
+            session,
+            delivery,
+            now,
+            f"{_what(delivery)} sent to {delivery.destination}",
+            detail=result.detail,
+        )
         return Recorded(None, [])
     delivery.last_error = result.detail or "failed"
     if result.retryable and delivery.attempts < MAX_ATTEMPTS:
@@ -633,7 +639,9 @@ def _what(delivery: Delivery) -> str:
     return names.get(Medium(delivery.medium), delivery.medium)
 
 
-def _timeline(session: Session, delivery: Delivery, now: datetime, message: str) -> None:
+def _timeline(
+    session: Session, delivery: Delivery, now: datetime, message: str, *, detail: str = ""
+) -> None:
     if delivery.incident_id is None:
         return
     record_event(
@@ -652,6 +660,8 @@ def _timeline(session: Session, delivery: Delivery, now: datetime, message: str)
             "attempts": delivery.attempts,
             "purpose": delivery.purpose,
             "error": delivery.last_error,
+            # What the channel said, e.g. that the console recorded it (nothing configured).
+            "detail": detail,
         },
     )
 
