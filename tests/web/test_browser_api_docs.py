@@ -1,5 +1,8 @@
 """/api-docs in a real browser (Debian's Chromium): Authorize with both headers, Try it out.
 
+Uses the one session-wide browser of tests/web (conftest): a second sync Playwright in the
+same worker would fail.
+
 Every request the page makes must go to this server; the operation's Execute must reach the
 API with both headers and show its 200 answer.
 """
@@ -11,12 +14,11 @@ import json
 from playwright.sync_api import Browser, Request, expect
 
 from tests.conftest import Org
-from tests.web.browser import browser, live_server  # noqa: F401  (fixtures)
 
 
 def test_authorize_then_try_it_out_in_chromium(
-    browser: Browser,  # noqa: F811
-    live_server: str,  # noqa: F811
+    browser: Browser,
+    live_server: str,
     org: Org,
 ) -> None:
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
