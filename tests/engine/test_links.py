@@ -211,3 +211,19 @@ def test_sms_reply_from_an_unknown_number_changes_nothing(
     assert r.status_code == 200
     assert "<Message>No incident #1 for this number.</Message>" in r.text
     assert _phase(api) == "UNACKED"
+
+
+def test_sms_reply_with_an_impossible_number_answers_no_such_incident(
+    api: TestClient, client: TestClient, org: Org, worker: Engine, outbox: Outbox
+) -> None:
+    _paged(api, org, worker, outbox)
+    form = {"From": "+15550001111", "Body": "ack 99999999999999999999"}
+    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
+    r = client.post(
+        "/api-ext/v1/sms/inbound",
+        data=form,
+        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
+    )
+    assert r.status_code == 200
+    assert "<Message>No incident #99999999999999999999 for this number.</Message>" in r.text
+    assert _phase(api) == "UNACKED"

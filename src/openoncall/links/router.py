@@ -33,6 +33,7 @@ from openoncall.users.models import User
 router = APIRouter(tags=["Notification links"], include_in_schema=True)
 
 SMS_INBOUND_PATH = "/api-ext/v1/sms/inbound"
+MAX_INCIDENT_NUMBER = 2**31 - 1
 _REPLY = re.compile(r"^\s*(ack|acknowledge|resolve)\s+#?(\d+)\s*$", re.IGNORECASE)
 
 
@@ -162,6 +163,8 @@ async def sms_inbound(
         return _twiml("Reply 'ack N' or 'resolve N' with the incident number.")
     action = LinkAction.RESOLVE if match.group(1).lower() == "resolve" else LinkAction.ACK
     number = int(match.group(2))
+    if number > MAX_INCIDENT_NUMBER:  # beyond the column's range: no such incident
+        return _twiml(f"No incident #{number} for this number.")
 
     def work() -> str:
         with container.sessions.transaction() as session:
