@@ -199,3 +199,37 @@ def test_a_manual_incident_pages_its_user_targets_directly(
     worker.run_once()
     assert outbox.to(Medium.EMAIL) == ["dave@example.com"]
     assert "page: Paging dave: targeted directly" in timeline(container, org, 1)
+
+
+def test_a_policy_routing_entry_continues_in_the_other_policy(
+    api: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    worker: Engine,
+    outbox: Outbox,
+) -> None:
+    add_user(api, "bob")
+    team = add_team(api)
+    target = add_policy(api, team, [{"timeout": 0, "entries": [user_entry("bob")]}], name="DBA")
+    first = add_policy(
+        api,
+        team,
+        [
+            {
+                "timeout": 0,
+                "entries": [
+                    {"executionType": "policy_routing", "targetPolicy": {"policySlug": target}}
+                ],
+            }
+        ],
+        name="Front",
+    )
+    add_routing_key(api, "db", [first])
+    post_alert(api, org, "db")
+    worker.run_once()
+    assert outbox.to(Medium.EMAIL) == ["bob@example.com"]
+    assert [line for line in timeline(container, org, 1) if line.startswith("page")] == [
+        f"page: Step 1 of policy Front: continue in policy {target}",
+        "page: Paging bob: Step 1 of policy DBA: named in the policy",
+    ]
