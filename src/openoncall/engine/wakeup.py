@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "openoncall_jobs"
 _NOTIFIED = "engine_notified"
+# Set on the engine's own transactions: they lease the work they make due themselves (and
+# wake their own loop in-process), so other engines need no NOTIFY. Skipping it matters on
+# PostgreSQL, where committing a transaction that sent NOTIFY takes a global lock.
+ENGINE_LOCAL = "engine_local"
 
 
 class Wakeup:
@@ -84,16 +88,19 @@ def _install(factory: sessionmaker[Session], wakeup: Wakeup, *, postgres: bool) 
         if not any(isinstance(obj, Job) for obj in session.new):
             return
         session.info[WAKE_FLAG] = True
-        if postgres and not session.info.get(_NOTIFIED):
-            # Transactional: delivered to listeners only when this transaction commits.
-            session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
-            session.info[_NOTIFIED] = True
+        _notify(session)
 
     def before_commit(session: Session) -> None:
-        # enqueue() may have set the flag without a flush yet: flush so NOTIFY is emitted.
-        if postgres and session.info.get(WAKE_FLAG) and not session.info.get(_NOTIFIED):
-            session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
-            session.info[_NOTIFIED] = True
+        # enqueue() may have set the flag without a flush yet: NOTIFY before the commit.
+        if session.info.get(WAKE_FLAG):
+            _notify(session)
+
+    def _notify(session: Session) -> None:
+        if not postgres or session.info.get(_NOTIFIED) or session.info.get(ENGINE_LOCAL):
+            return
+        # Transactional: delivered to listeners only when this transaction commits.
+        session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
+        session.info[_NOTIFIED] = True
 
     def after_commit(session: Session) -> None:
         session.info.pop(_NOTIFIED, None)

@@ -26,7 +26,7 @@ from openoncall.clock import Clock
 from openoncall.db.session import Sessions
 from openoncall.engine import queue
 from openoncall.engine.jobs import Job
-from openoncall.engine.wakeup import PgListener, Wakeup
+from openoncall.engine.wakeup import ENGINE_LOCAL, PgListener, Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class Runtime:
 
         def work() -> T:
             with self.sessions.transaction() as session:
+                session.info[ENGINE_LOCAL] = True
                 job = queue.lock_claimed(session, claim)
                 if job is None:
                     raise LostClaim(claim.job_id)
