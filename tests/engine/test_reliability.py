@@ -196,8 +196,10 @@ def test_every_due_page_is_sent_exactly_once_when_an_engine_is_killed_mid_escala
     start_engine: EngineStarter,
 ) -> None:
     _two_step_webhook_policy(api, container, org, receiver.url)
-    doomed = start_engine("a")
-    start_engine("b")
+    # Leases must outlast a send on a loaded CI machine, or a slow first page is retaken and
+    # sent twice (at-least-once delivery); production leases are 60 s.
+    doomed = start_engine("a", lease=6)
+    start_engine("b", lease=6)
     for n in range(INCIDENTS):
         post_alert(api, org, "db", entity_id=f"host-{n}")
     assert receiver.inbox.wait_for(INCIDENTS, timeout=30)
@@ -213,7 +215,7 @@ def test_every_due_page_is_sent_exactly_once_when_an_engine_is_killed_mid_escala
         blocker.rollback()
 
     # The survivor finishes its own jobs and, once the dead engine's leases run out, its jobs.
-    assert receiver.inbox.wait_for(2 * INCIDENTS, timeout=30)
+    assert receiver.inbox.wait_for(2 * INCIDENTS, timeout=45)
     time.sleep(3)  # a doubled page would arrive within a lease or two
     expected = {(f"/step{s}", str(n + 1)): 1 for s in (1, 2) for n in range(INCIDENTS)}
     assert dict(_pages(receiver)) == expected
