@@ -37,4 +37,13 @@ class User(OrgScoped, Base):
 
     @property
     def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.username
+        return display_name_of(self.first_name, self.last_name, self.username)
+
+
+def display_name_of(first_name: str, last_name: str, username: str) -> str:
+    return f"{first_name} {last_name}".strip() or username
+
+
+# username, first_name, last_name, email, created_at, password_updated_at, is_verified:
+# what list endpoints read per user, without loading ORM objects.
+UserColumns = tuple[str, str, str, str, datetime, datetime | None, bool]

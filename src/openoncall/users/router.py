@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body, Query
+from fastapi.responses import JSONResponse
 
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.teams.schemas import SimpleTeamDetail, UserTeams
@@ -20,6 +21,7 @@ from openoncall.users.schemas import (
     UserListV1,
     UserListV2,
     UserRead,
+    user_wire,
 )
 
 router = public_router(tags=["Users"])
@@ -27,20 +29,21 @@ router = public_router(tags=["Users"])
 V1 = "/api-public/v1/user"
 
 
+# The lists are encoded straight from column rows; response_model still documents them.
 @router.get(V1, response_model=UserListV1)
-def list_users_v1(session: DbSession, caller: CallerDep) -> UserListV1:
+def list_users_v1(session: DbSession, caller: CallerDep) -> JSONResponse:
     """List users (the live service nests the list in a second array)."""
-    users = [UserRead.of(u) for u in service.list_users(session, caller.org_id)]
-    return UserListV1(users=[users], self_url=V1)
+    users = [user_wire(row) for row in service.list_user_columns(session, caller.org_id)]
+    return JSONResponse({"users": [users], "_selfUrl": V1})
 
 
 @router.get("/api-public/v2/user", response_model=UserListV2)
 def list_users_v2(
     session: DbSession, caller: CallerDep, email: Annotated[str | None, Query()] = None
-) -> UserListV2:
+) -> JSONResponse:
     """List users, optionally only those with the given email address."""
-    users = service.list_users(session, caller.org_id, email=email)
-    return UserListV2(users=[UserRead.of(u) for u in users])
+    rows = service.list_user_columns(session, caller.org_id, email=email)
+    return JSONResponse({"users": [user_wire(row) for row in rows]})
 
 
 @router.post(V1, response_model=UserRead)

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
 from openoncall.api.wire import WireModel, iso_z
-from openoncall.users.models import User
+from openoncall.users.models import User, UserColumns, display_name_of
 
 
 def user_url(username: str) -> str:
     return f"/api-public/v1/user/{username}"
+
+
+def user_wire(columns: UserColumns) -> dict[str, Any]:
+    """A V1User body as plain JSON data: list endpoints encode these directly (no model per
+    row), since building a model per user dominated the cost of listing large orgs."""
+    username, first_name, last_name, email, created_at, password_updated_at, is_verified = columns
+    return {
+        "firstName": first_name,
+        "lastName": last_name,
+        "displayName": display_name_of(first_name, last_name, username),
+        "username": username,
+        "email": email,
+        "createdAt": iso_z(created_at),
+        "passwordLastUpdated": iso_z(password_updated_at) if password_updated_at else None,
+        "verified": is_verified,
+        "_selfUrl": user_url(username),
+    }
 
 
 class UserRead(WireModel):
@@ -29,18 +47,18 @@ class UserRead(WireModel):
 
     @classmethod
     def of(cls, user: User) -> UserRead:
-        return cls(
-            first_name=user.first_name,
-            last_name=user.last_name,
-            display_name=user.display_name,
-            username=user.username,
-            email=user.email,
-            created_at=iso_z(user.created_at),
-            password_last_updated=(
-                iso_z(user.password_updated_at) if user.password_updated_at else None
-            ),
-            verified=user.is_verified,
-            self_url=user_url(user.username),
+        return cls.model_validate(
+            user_wire(
+                (
+                    user.username,
+                    user.first_name,
+                    user.last_name,
+                    user.email,
+                    user.created_at,
+                    user.password_updated_at,
+                    user.is_verified,
+                )
+            )
         )
 
 
