@@ -26,7 +26,12 @@ def get_container(request: Request) -> Container:
     return container
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+async def _container_dependency(request: Request) -> Container:
+    # async: a trivial dependency is cheaper on the event loop than a hop to the threadpool.
+    return get_container(request)
+
+
+ContainerDep = Annotated[Container, Depends(_container_dependency)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -40,7 +45,7 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     return get_container(request).clock.now()
 
 

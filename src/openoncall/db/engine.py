@@ -28,7 +28,8 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **kwargs: Any) ->
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=20,
+            # As many connections as the threadpool has threads, so none is reopened per request.
+            pool_size=40,
             max_overflow=40,
             **kwargs,
         )
