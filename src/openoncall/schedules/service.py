@@ -8,7 +8,7 @@ rotation group, with the policy's overrides and takes applied), the UI and the i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -196,10 +196,20 @@ def load_group_rules(
 
 
 def load_overrides(
-    session: Session, org_id: int, start: datetime, end: datetime
+    session: Session,
+    org_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    usernames: Collection[str] | None = None,
 ) -> list[ScheduledOverrideRule]:
-    """Scheduled overrides overlapping `[start, end)` with their per-policy assignments."""
-    rows = session.execute(
+    """Scheduled overrides overlapping `[start, end)` with their per-policy assignments.
+
+    With `usernames`, only overrides covering those users: an override changes only the
+    covered user's spans, so callers that know whose rotations they compute skip the rest
+    of the organization's overrides (they dominated a team schedule in a large org).
+    """
+    query = (
         select(ScheduledOverride, User.username)
         .join(User, User.id == ScheduledOverride.user_id)
         .where(
@@ -208,7 +218,10 @@ def load_overrides(
             ScheduledOverride.end_at > start,
         )
         .order_by(ScheduledOverride.start_at, ScheduledOverride.id)
-    ).all()
+    )
+    if usernames is not None:
+        query = query.where(User.username.in_(sorted(set(usernames))))
+    rows = session.execute(query).all()
     if not rows:
         return []
     assignee = aliased(User)
@@ -384,7 +397,9 @@ def policies_oncall(
     current = [span for spans in at_now.values() for span in spans]
     lo = min([start, now, *(s.start for s in current)])
     hi = max([end, now + _INSTANT, *(s.end for s in current)])
-    overrides = load_overrides(session, org_id, lo, hi)
+    members = {name for group in groups.values() for rule in group.shifts for name in rule.members}
+    members |= {row.username for rows in entries_by_step.values() for row in rows if row.username}
+    overrides = load_overrides(session, org_id, lo, hi, usernames=members)
     takes = load_takes(session, org_id, found_ids, lo, hi)
     shifts = {rule.shift_id: rule for group in groups.values() for rule in group.shifts}
     next_rolls = {shift_id: next_handoff(rule, now) for shift_id, rule in shifts.items()}
