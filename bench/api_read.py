@@ -1,6 +1,6 @@
 """Read-path benchmark: users and team members through a live `openoncall serve`.
 
-    .venv/bin/python bench/api_read.py [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/api_read.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
                                        [--seconds 10] [--concurrency 32]
 
 For each backend (SQLite always; PostgreSQL when --pg-url or OPENONCALL_TEST_PG_URL is given,
@@ -326,7 +326,9 @@ def report(results: list[Result]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pg-url", default=os.environ.get("OPENONCALL_TEST_PG_URL"))
+    parser.add_argument(
+        "--pg", "--pg-url", dest="pg_url", default=os.environ.get("OPENONCALL_TEST_PG_URL")
+    )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
