@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from openoncall.command_line import (
+    JsonOption,
+    OrgOption,
+    configured_settings,
+    console,
+    fail,
+)
 from openoncall.container import Container, build_container
 from openoncall.db import migrate
 from openoncall.engine.commands import engine_command
@@ -29,28 +35,9 @@ app.add_typer(oncall_app, name="oncall")
 app.add_typer(webhooks_app, name="webhooks")
 app.command("engine")(engine_command)
 
-# soft_wrap: commands and keys printed for copying must never be broken across lines, which
-# Rich does at 80 columns when the output is not a terminal (a pipe, a log, a CI job).
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-OrgOption = Annotated[
-    str | None, typer.Option("--org", help="Organization slug (optional while there is one).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one line of JSON.")]
-
 
 def _container() -> Container:
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    return build_container(settings)
-
-
-def _fail(exc: OnCallError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc.message}")
-    return typer.Exit(code=1)
+    return build_container(configured_settings())
 
 
 @app.command()
@@ -120,7 +107,7 @@ def bootstrap(
                 now=container.clock.now(),
             )
     except OnCallError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(
             json.dumps(
@@ -162,7 +149,7 @@ def keys_create(
                 now=container.clock.now(),
             )
     except OnCallError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(json.dumps({"id": key.id, "apiKey": key.api_key, "readOnly": key.is_read_only}))
         return
@@ -181,7 +168,7 @@ def keys_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
             rows = orgs.list_api_keys(session, org_row.id)
             usage = orgs.calls_today(session, [k.id for k in rows], container.clock.now())
     except OnCallError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(
             json.dumps(
@@ -227,5 +214,5 @@ def keys_revoke(
             org_row = orgs.get_org(session, org)
             orgs.revoke_api_key(session, org_row.id, key_id, by=None, now=container.clock.now())
     except OnCallError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"API key {key_id} revoked")

@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
+from openoncall.command_line import configured_settings
 from openoncall.container import build_container
 from openoncall.engine.runner import build_engine, channels_for
 from openoncall.engine.worker import EngineOptions
-from openoncall.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +28,7 @@ def engine_command(
     concurrency: Annotated[int, typer.Option(help="Jobs run at once.")] = 64,
 ) -> None:
     """Run the paging engine alone (run several against PostgreSQL; `serve --no-engine` apart)."""
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    container = build_container(settings)
+    container = build_container(configured_settings())
     engine = build_engine(
         container,
         channels=channels_for(container),

@@ -3,47 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from openoncall.container import Container, build_container
+from openoncall.command_line import JsonOption, OrgOption, command_container, console, fail
+from openoncall.container import Container
 from openoncall.errors import OnCallError
 from openoncall.orgs import service as orgs
-from openoncall.settings import Settings
 from openoncall.webhooks import service
 
 webhooks_app = typer.Typer(
     help="Outgoing webhooks that escalation policies page.", no_args_is_help=True
 )
-
-console = Console()
-err = Console(stderr=True)
-
-OrgOption = Annotated[
-    str | None, typer.Option("--org", help="Organization slug (optional while there is one).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one line of JSON.")]
-
-
-@contextmanager
-def _container() -> Iterator[Container]:
-    """A container for one command; its connection pool is closed when the command ends."""
-    container = build_container(Settings())
-    try:
-        yield container
-    finally:
-        container.engine.dispose()
-
-
-def _fail(exc: OnCallError) -> typer.Exit:
-    where = f" ({exc.field})" if exc.field else ""
-    err.print(f"[red]error:[/red] {exc.message}{where}")
-    return typer.Exit(code=1)
 
 
 @webhooks_app.command("add")
@@ -54,7 +27,7 @@ def add_command(
     as_json: JsonOption = False,
 ) -> None:
     """Add a webhook; prints its slug and the HMAC signing secret (shown once)."""
-    with _container() as container:
+    with command_container() as container:
         _run_add(container, label=label, url=url, org=org, as_json=as_json)
 
 
@@ -67,7 +40,7 @@ def _run_add(container: Container, *, label: str, url: str, org: str | None, as_
             )
             slug, secret = created.webhook.slug, created.secret
     except OnCallError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(json.dumps({"slug": slug, "label": label, "url": url, "secret": secret}))
         return
@@ -78,7 +51,7 @@ def _run_add(container: Container, *, label: str, url: str, org: str | None, as_
 @webhooks_app.command("list")
 def list_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List the organization's webhooks."""
-    with _container() as container:
+    with command_container() as container:
         _run_list(container, org=org, as_json=as_json)
 
 
@@ -88,7 +61,7 @@ def _run_list(container: Container, *, org: str | None, as_json: bool) -> None:
             org_row = orgs.get_org(session, org)
             rows = [(w.slug, w.label, w.url) for w in service.list_webhooks(session, org_row.id)]
     except OnCallError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(json.dumps([{"slug": s, "label": lb, "url": u} for s, lb, u in rows]))
         return
@@ -103,7 +76,7 @@ def remove_command(
     slug: Annotated[str, typer.Argument(help="The webhook's slug.")], org: OrgOption = None
 ) -> None:
     """Remove a webhook; policy entries naming it record that it is gone when they run."""
-    with _container() as container:
+    with command_container() as container:
         _run_remove(container, slug=slug, org=org)
 
 
@@ -113,5 +86,5 @@ def _run_remove(container: Container, *, slug: str, org: str | None) -> None:
             org_row = orgs.get_org(session, org)
             service.remove_webhook(session, org_row.id, slug)
     except OnCallError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"Webhook {slug} removed")
