@@ -22,48 +22,8 @@ from openoncall.ids import new_slug
 from openoncall.incidents import service
 from openoncall.incidents.models import Incident
 from openoncall.policies.models import EscalationPolicy
-from openoncall.teams.models import Team, TeamMember
+from openoncall.teams.models import Team
 from openoncall.users.models import User
-from openoncall.users.service import create_user
-
-
-def make_user(
-    container: Container, org_id: int, username: str, first: str = "", last: str = "Tester"
-) -> str:
-    with container.sessions.transaction() as session:
-        create_user(
-            session,
-            org_id,
-            username=username,
-            first_name=first or username.capitalize(),
-            last_name=last,
-            email=f"{username}@example.com",
-            now=container.clock.now(),
-        )
-    return username
-
-
-def make_team(
-    container: Container, org_id: int, name: str, members: list[str] | None = None
-) -> str:
-    """A team with the given usernames as members; returns its slug."""
-    with container.sessions.transaction() as session:
-        team = Team(
-            org_id=org_id,
-            slug=new_slug("team", 16),
-            name=name,
-            is_default=False,
-            version=0,
-            created_at=container.clock.now(),
-        )
-        session.add(team)
-        session.flush()
-        for username in members or []:
-            user_id = session.scalars(
-                select(User.id).where(User.org_id == org_id, User.username == username)
-            ).one()
-            session.add(TeamMember(org_id=org_id, team_id=team.id, user_id=user_id, is_admin=False))
-        return team.slug
 
 
 def make_policy(container: Container, org_id: int, team_slug: str, name: str) -> str:

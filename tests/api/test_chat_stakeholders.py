@@ -13,7 +13,8 @@ from openoncall.container import Container
 from openoncall.engine.jobs import Job
 from openoncall.incidents.models import EventKind, Incident, IncidentEvent
 from openoncall.users.models import User
-from tests.api.incident_builders import make_team, make_user, open_alert_incident
+from tests.api.incident_builders import open_alert_incident
+from tests.api.scheduling_builders import make_team, make_user
 from tests.conftest import Org, make_org
 
 CHAT = "/api-public/v1/chat"

@@ -18,11 +18,10 @@ from openoncall.incidents.models import Incident
 from openoncall.orgs.service import create_api_key
 from tests.api.incident_builders import (
     make_policy,
-    make_team,
-    make_user,
     open_alert_incident,
     repeat_alert,
 )
+from tests.api.scheduling_builders import make_team, make_user
 from tests.conftest import Org, make_org
 
 INCIDENTS = "/api-public/v1/incidents"

@@ -16,11 +16,10 @@ from openoncall.container import Container
 from tests.api.incident_builders import (
     Opened,
     make_policy,
-    make_team,
-    make_user,
     open_alert_incident,
     repeat_alert,
 )
+from tests.api.scheduling_builders import make_team, make_user
 from tests.conftest import T0, Org, make_org
 
 HISTORY = "/api-reporting/v2/incidents"
