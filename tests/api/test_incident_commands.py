@@ -593,6 +593,12 @@ def test_reroute_replaces_targets_and_reports_each_incident_and_target(
         shown["pagedTeams"],
         shown["pagedPolicies"],
     ) == ("UNACKED", ["bob"], [ground["team"]], [_paged_policy(ground)])
+    # The ack is undone by the reroute: the transitions say so, in order.
+    assert [(t["name"], t["by"], t["manually"]) for t in shown["transitions"]] == [
+        ("UNACKED", None, False),
+        ("ACKED", None, False),
+        ("UNACKED", "alice", True),
+    ]
 
 
 def test_reroute_with_add_targets_keeps_the_old_ones(

@@ -58,9 +58,14 @@ def test_resolve_and_reroute_refused_when_resolved() -> None:
     with pytest.raises(InvalidTransition, match="already resolved"):
         lifecycle.resolve("RESOLVED", at=AT, by="x", message="", manually=True)
     with pytest.raises(InvalidTransition, match="already resolved"):
-        lifecycle.reroute("RESOLVED")
-    lifecycle.reroute("ACKED")
-    lifecycle.reroute("UNACKED")
+        lifecycle.reroute("RESOLVED", at=AT, by="x", message="")
+
+
+def test_reroute_of_an_acknowledged_incident_is_a_transition_back_to_unacked() -> None:
+    assert lifecycle.reroute("ACKED", at=AT, by="x", message="rerouted") == Transition(
+        name="UNACKED", previous="ACKED", at=AT, by="x", message="rerouted", manually=True
+    )
+    assert lifecycle.reroute("UNACKED", at=AT, by="x", message="rerouted") is None
 
 
 @pytest.mark.parametrize(

@@ -125,8 +125,12 @@ def can_aggregate(phase: str) -> bool:
     return phase != RESOLVED
 
 
-def reroute(phase: str) -> None:
-    """Only open incidents can be rerouted."""
+def reroute(phase: str, *, at: datetime, by: str | None, message: str) -> Transition | None:
+    """Only open incidents can be rerouted. An acknowledged one pages its new targets, so it
+    goes back to UNACKED: that is a transition (None when it is unacknowledged already)."""
     _check_phase(phase)
     if phase == RESOLVED:
         raise InvalidTransition("Incident is already resolved")
+    if phase == UNACKED:
+        return None
+    return Transition(name=UNACKED, previous=phase, at=at, by=by, message=message, manually=True)

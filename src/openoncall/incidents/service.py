@@ -435,7 +435,7 @@ def reroute_incident(
     """Page new targets: replace (or, with `add_targets`, extend) the paged policies/users,
     put the incident back to UNACKED if it was acked, and restart escalation."""
     assert incident.org_id == org_id
-    lifecycle.reroute(incident.phase)
+    retrigger = lifecycle.reroute(incident.phase, at=now, by=by, message=message or "rerouted")
     set_paged_targets(
         session,
         org_id,
@@ -452,6 +452,8 @@ def reroute_incident(
     incident.acked_at = None
     incident.updated_at = now
     session.flush()
+    if retrigger is not None:
+        _transition_event(session, org_id, incident.id, retrigger)
     event = add_event(
         session,
         org_id,
