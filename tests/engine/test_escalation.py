@@ -33,8 +33,9 @@ def _two_step_policy(api: TestClient, timeout: int = 5) -> str:
         api,
         team,
         [
-            {"timeout": timeout, "entries": [user_entry("alice")]},
-            {"timeout": 0, "entries": [user_entry("bob")]},
+            # The vendor's `timeout` is the wait before a step: bob after `timeout` minutes.
+            {"timeout": 0, "entries": [user_entry("alice")]},
+            {"timeout": timeout, "entries": [user_entry("bob")]},
         ],
     )
     add_routing_key(api, "db", [policy])

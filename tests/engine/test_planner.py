@@ -56,9 +56,10 @@ def policy(*steps: tuple[int, tuple[EntrySnapshot, ...]]) -> PolicySnapshot:
 
 
 def test_first_step_pages_the_oncall_user_at_once_and_schedules_the_second() -> None:
-    snap = policy((5, (rotation(0, 7),)), (0, (rotation(0, 7, planner.ROTATION_GROUP_NEXT),)))
+    # The vendor's `timeout` is the wait before a step: step 2 runs 5 min after step 1.
+    snap = policy((0, (rotation(0, 7),)), (5, (rotation(0, 7, planner.ROTATION_GROUP_NEXT),)))
     view = View(oncall_by_group={7: ["alice"]}, next_by_group={7: ["bob"]})
-    advance = planner.plan_next_pages(snap, planner.start(T0), view, T0)
+    advance = planner.plan_next_pages(snap, planner.start(snap, T0), view, T0)
     assert advance == planner.Advance(
         pages=(
             planner.Page(
@@ -84,7 +85,7 @@ def test_first_step_pages_the_oncall_user_at_once_and_schedules_the_second() -> 
 
 
 def test_nothing_runs_before_the_timeout() -> None:
-    snap = policy((5, (user(0, "alice"),)), (0, (user(0, "bob"),)))
+    snap = policy((0, (user(0, "alice"),)), (5, (user(0, "bob"),)))
     progress = planner.Progress(1, T0 + timedelta(minutes=5))
     advance = planner.plan_next_pages(snap, progress, View(), T0 + timedelta(minutes=4))
     assert advance.pages == ()
@@ -127,7 +128,8 @@ def test_each_entry_type_pages_its_target(
     entry: EntrySnapshot, expected: dict[str, object]
 ) -> None:
     view = View(previous_by_group={3: ["zoe"]})
-    (page,) = planner.plan_next_pages(policy((0, (entry,))), planner.start(T0), view, T0).pages
+    snap = policy((0, (entry,)))
+    (page,) = planner.plan_next_pages(snap, planner.start(snap, T0), view, T0).pages
     got = {k: getattr(page, k) for k in expected}
     assert got == expected
 
@@ -135,15 +137,30 @@ def test_each_entry_type_pages_its_target(
 def test_an_empty_rotation_is_noted_not_paged_and_a_user_is_paged_once_per_step() -> None:
     snap = policy((0, (rotation(0, 1), user(1, "alice"), rotation(2, 2))))
     view = View(oncall_by_group={2: ["alice"]})
-    advance = planner.plan_next_pages(snap, planner.start(T0), view, T0)
+    advance = planner.plan_next_pages(snap, planner.start(snap, T0), view, T0)
     assert [p.username for p in advance.pages] == ["alice"]
     assert advance.notices == ("Step 1 of policy Ops: on call in rotation G1: nobody to page",)
 
 
+def test_a_first_step_with_a_timeout_waits_for_it() -> None:
+    snap = policy((10, (user(0, "alice"),)))
+    progress = planner.start(snap, T0)
+    assert progress == planner.Progress(0, T0 + timedelta(minutes=10))
+    early = planner.plan_next_pages(snap, progress, View(), T0 + timedelta(minutes=9))
+    assert early.pages == ()
+    (page,) = planner.plan_next_pages(snap, progress, View(), T0 + timedelta(minutes=10)).pages
+    assert page.reason == "Step 1 of policy Ops (after a 10 min delay): named in the policy"
+
+
+def test_a_policy_without_steps_is_done_at_once() -> None:
+    snap = policy()
+    assert planner.plan_next_pages(snap, planner.start(snap, T0), View(), T0).done
+
+
 def test_a_late_engine_catches_up_on_every_step_that_fell_due() -> None:
-    snap = policy((1, (user(0, "a"),)), (2, (user(0, "b"),)), (3, (user(0, "c"),)))
+    snap = policy((0, (user(0, "a"),)), (1, (user(0, "b"),)), (2, (user(0, "c"),)))
     advance = planner.plan_next_pages(
-        snap, planner.start(T0), View(), T0 + timedelta(minutes=3, seconds=1)
+        snap, planner.start(snap, T0), View(), T0 + timedelta(minutes=3, seconds=1)
     )
     assert [p.username for p in advance.pages] == ["a", "b", "c"]
     assert advance.steps_run == (0, 1, 2)
@@ -161,9 +178,9 @@ def test_planning_in_one_jump_or_many_small_ones_pages_the_same_people(
 ) -> None:
     snap = policy(*((t, (user(0, f"u{i}"),)) for i, t in enumerate(timeouts)))
     end = T0 + timedelta(minutes=max(checks))
-    jump = planner.plan_next_pages(snap, planner.start(T0), View(), end)
+    jump = planner.plan_next_pages(snap, planner.start(snap, T0), View(), end)
 
-    progress = planner.start(T0)
+    progress = planner.start(snap, T0)
     pages: list[planner.Page] = []
     for minutes in sorted(checks):
         step = planner.plan_next_pages(snap, progress, View(), T0 + timedelta(minutes=minutes))

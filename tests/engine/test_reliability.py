@@ -135,11 +135,11 @@ def _two_step_webhook_policy(api: TestClient, container: Container, org: Org, ur
         team,
         [
             {
-                "timeout": 5,
+                "timeout": 0,
                 "entries": [{"executionType": "webhook", "webhook": {"slug": slugs[0]}}],
             },
             {
-                "timeout": 0,
+                "timeout": 5,
                 "entries": [{"executionType": "webhook", "webhook": {"slug": slugs[1]}}],
             },
         ],

@@ -111,13 +111,13 @@ def _ground(api: TestClient, container: Container, org: Org) -> None:
         team_slug,
         [
             {
-                "timeout": 5,
+                "timeout": 0,
                 "entries": [
                     {"executionType": "rotation_group", "rotationGroup": {"slug": group_slug}}
                 ],
             },
             {
-                "timeout": 0,
+                "timeout": 5,
                 "entries": [
                     {"executionType": "rotation_group_next", "rotationGroup": {"slug": group_slug}}
                 ],

@@ -1,9 +1,11 @@
 """PURE: (policy snapshot, progress, who is on call, now) → the pages to send and what runs next.
 
-Step 1 runs when escalation starts; step N runs `timeout` minutes after step N-1 ran. Due
-times follow from the previous step's due time, not from when a worker got round to it, so
-an engine that was down catches up to exactly the steps that fell due, and planning in one
-big jump pages the same people as planning in many small ones.
+A step's `timeout` is the wait *before* it, as the vendor defines it: "the duration in minutes
+to wait until executing this step since the last step was executed" (0 = at once). Step 1
+runs its own timeout after escalation starts; step N runs step N's timeout after step N-1
+ran. Due times follow from the previous step's due time, not from when a worker got round to
+it, so an engine that was down catches up to exactly the steps that fell due, and planning in
+one big jump pages the same people as planning in many small ones.
 """
 
 from __future__ import annotations
@@ -71,9 +73,15 @@ class Advance:
         return self.next_due_at is None
 
 
-def start(now: datetime) -> Progress:
-    """Progress of an escalation that has not run yet: step 1, due now."""
-    return Progress(next_step_index=0, next_due_at=now)
+def start(snapshot: PolicySnapshot, now: datetime) -> Progress:
+    """Progress of an escalation that has not run yet: step 1, due after its own timeout."""
+    if not snapshot.steps:
+        return Progress(next_step_index=0, next_due_at=None)
+    return Progress(next_step_index=0, next_due_at=now + _wait_before(snapshot, 0))
+
+
+def _wait_before(snapshot: PolicySnapshot, index: int) -> timedelta:
+    return timedelta(minutes=snapshot.steps[index].timeout_minutes)
 
 
 def plan_next_pages(
@@ -89,9 +97,8 @@ def plan_next_pages(
         pages.extend(step_pages)
         notices.extend(step_notices)
         ran.append(index)
-        timeout = timedelta(minutes=snapshot.steps[index].timeout_minutes)
         index += 1
-        due = due + timeout if index < len(snapshot.steps) else None
+        due = due + _wait_before(snapshot, index) if index < len(snapshot.steps) else None
     if index >= len(snapshot.steps):
         due = None
     return Advance(
@@ -164,9 +171,11 @@ def _rotation_users(entry: EntrySnapshot, oncall: OnCallView) -> tuple[Sequence[
 
 def _step_label(snapshot: PolicySnapshot, index: int) -> str:
     label = f"Step {index + 1} of policy {snapshot.name}"
-    if index == 0:
+    waited = snapshot.steps[index].timeout_minutes
+    if waited == 0:
         return label
-    waited = snapshot.steps[index - 1].timeout_minutes
+    if index == 0:
+        return f"{label} (after a {waited} min delay)"
     return f"{label} (unacknowledged after {waited} min)"
 
 

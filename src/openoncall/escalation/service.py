@@ -261,7 +261,7 @@ def _new_progress(
 ) -> EscalationProgress | None:
     if session.scalar(select(EscalationProgress.id).where(EscalationProgress.origin == origin)):
         return None
-    start = planner.start(now)
+    start = planner.start(snapshot, now)
     progress = EscalationProgress(
         org_id=incident.org_id,
         incident_id=incident.id,

@@ -83,7 +83,7 @@ class EntrySnapshot:
 
 @dataclass(frozen=True, slots=True)
 class StepSnapshot:
-    # Minutes to wait after this step before the next one runs (VictorOps `timeout`).
+    # Minutes to wait before this step runs, since the previous one ran (VictorOps `timeout`).
     timeout_minutes: int
     entries: tuple[EntrySnapshot, ...]
 
