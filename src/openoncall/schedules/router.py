@@ -8,9 +8,11 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openoncall.api.conditional import conditional_json
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.deps import CallerDep, DbSession, Now, get_container, public_router
 from openoncall.overrides.service import get_user
@@ -76,7 +78,15 @@ def get_oncall_current(request: Request, session: DbSession, caller: CallerDep) 
                 found = now_service.oncall_now(session, caller.org_id, now)
                 body = render_oncall_now(found).model_dump_json(by_alias=True).encode()
                 store.put(caller.org_id, version, now, found.valid_until, body)
-    return Response(content=body, media_type="application/json")
+    return conditional_json(request, body)
+
+
+_V1_LIST = TypeAdapter(list[V1TeamSchedule])
+
+
+def _exclude_none(model: BaseModel) -> bytes:
+    """As FastAPI sends it with `response_model_exclude_none=True`."""
+    return model.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
 # --- schedules: one neutral form, rendered as v2 or v1 ------------------------------------------
@@ -343,6 +353,7 @@ def _v1_team(team: Team, schedules: list[_PolicySchedule]) -> V1TeamSchedule:
 )
 def get_team_schedule_v2(
     team: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -350,7 +361,7 @@ def get_team_schedule_v2(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> TeamSchedule:
+) -> Response:
     """Get a team's on-call schedule: rotations as scheduled, and the overrides on top."""
     row = get_team(session, caller.org_id, team)
     ((found, schedules),) = _team_schedules(
@@ -362,7 +373,7 @@ def get_team_schedule_v2(
         days_skip=days_skip,
         step=step,
     )
-    return _v2_team(found, schedules)
+    return conditional_json(request, _exclude_none(_v2_team(found, schedules)))
 
 
 @router.get(
@@ -373,6 +384,7 @@ def get_team_schedule_v2(
 )
 def get_team_schedule_v1(
     team: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -380,7 +392,7 @@ def get_team_schedule_v1(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> V1TeamSchedule:
+) -> Response:
     """Get a team's on-call schedule (deprecated; epoch milliseconds)."""
     row = get_team(session, caller.org_id, team)
     ((found, schedules),) = _team_schedules(
@@ -392,7 +404,7 @@ def get_team_schedule_v1(
         days_skip=days_skip,
         step=step,
     )
-    return _v1_team(found, schedules)
+    return conditional_json(request, _exclude_none(_v1_team(found, schedules)))
 
 
 def _user_schedules(
@@ -429,6 +441,7 @@ def _user_schedules(
 )
 def get_user_schedule_v2(
     user: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -436,7 +449,7 @@ def get_user_schedule_v2(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> UserSchedule:
+) -> Response:
     """Get a user's on-call schedule across the teams they belong to or rotate in."""
     teams = _user_schedules(
         session,
@@ -447,7 +460,8 @@ def get_user_schedule_v2(
         days_skip=days_skip,
         step=step,
     )
-    return UserSchedule(team_schedules=[_v2_team(t, s) for t, s in teams])
+    schedule = UserSchedule(team_schedules=[_v2_team(t, s) for t, s in teams])
+    return conditional_json(request, _exclude_none(schedule))
 
 
 @router.get(
@@ -458,6 +472,7 @@ def get_user_schedule_v2(
 )
 def get_user_schedule_v1(
     user: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -465,7 +480,7 @@ def get_user_schedule_v1(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> list[V1TeamSchedule]:
+) -> Response:
     """Get a user's on-call schedule (deprecated; an array of team schedules, epoch ms)."""
     teams = _user_schedules(
         session,
@@ -476,4 +491,5 @@ def get_user_schedule_v1(
         days_skip=days_skip,
         step=step,
     )
-    return [_v1_team(t, s) for t, s in teams]
+    body = _V1_LIST.dump_json([_v1_team(t, s) for t, s in teams], by_alias=True, exclude_none=True)
+    return conditional_json(request, body)

@@ -1,0 +1,35 @@
+"""api_speed: user_list_version, the counter behind the cached user lists
+
+Revision ID: 0008_api_speed
+Revises: 0006
+Create Date: 2026-12-02 20:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008_api_speed"
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "user_list_version",
+        sa.Column("org_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"],
+            ["organization.id"],
+            name=op.f("fk_user_list_version_org_id_organization"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("org_id", name=op.f("pk_user_list_version")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("user_list_version")
