@@ -91,7 +91,7 @@ def delete_team(session: DbSession, caller: CallerDep, team: str) -> Empty:
 def list_members(session: DbSession, caller: CallerDep, team: str, page: PageDep) -> TeamMembers:
     """Retrieve a list of members for a team."""
     members = _members(session, caller.org_id, team)
-    return members if page.is_whole else TeamMembers(members=page.of(members.members))
+    return members.model_copy(update={"members": page.of(members.members)})
 
 
 @router.post(f"{V1}/{{team}}/members", response_model=TeamMembers)
