@@ -1,4 +1,5 @@
-"""api_speed: user_list_version, the counter behind the cached user lists
+"""api_speed: user_list_version (the counter behind the cached user lists) and the index the
+current-incidents list reads the recently resolved by
 
 Revision ID: 0008_api_speed
 Revises: 0006
@@ -29,7 +30,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("org_id", name=op.f("pk_user_list_version")),
     )
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.create_index("ix_incident_org_resolved", ["org_id", "resolved_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.drop_index("ix_incident_org_resolved")
     op.drop_table("user_list_version")
