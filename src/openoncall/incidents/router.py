@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Response
 
 from openoncall.api.paging import PageDep
+from openoncall.api.responses import json_response, model_bytes
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.incidents import commands, notes, queries
 from openoncall.incidents.models import IncidentNote
@@ -37,10 +38,11 @@ def _note(note: IncidentNote) -> Note:
 
 
 @router.get("/api-public/v1/incidents", response_model=IncidentList)
-def list_incidents(session: DbSession, caller: CallerDep, now: Now, page: PageDep) -> IncidentList:
+def list_incidents(session: DbSession, caller: CallerDep, now: Now, page: PageDep) -> Response:
     """Open and acknowledged incidents, and those resolved in the last 24 hours."""
     incidents = queries.list_current_incidents(session, caller.org_id, now=now)
-    return IncidentList(incidents=page.of(incidents))
+    # Encoded once from the models built here (no second validation by response_model).
+    return json_response(model_bytes(IncidentList(incidents=page.of(incidents))))
 
 
 @router.post("/api-public/v1/incidents", response_model=CreatedIncident)

@@ -59,18 +59,28 @@ class UserListCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple[int, str], tuple[int, bytes]] = {}
+        self._computing: dict[tuple[int, str], threading.Lock] = {}
 
     def body(
         self, session: Session, org_id: int, variant: str, encode: Callable[[], bytes]
     ) -> bytes:
         """The cached body when current, else `encode()` (read in this same session)."""
+        key = (org_id, variant)
         version = current_version(session, org_id)
-        entry = self._entries.get((org_id, variant))
+        entry = self._entries.get(key)
         if entry is not None and entry[0] == version:
             return entry[1]
-        body = encode()
         with self._lock:
-            kept = self._entries.get((org_id, variant))
-            if kept is None or kept[0] <= version:
-                self._entries[(org_id, variant)] = (version, body)
+            computing = self._computing.setdefault(key, threading.Lock())
+        # One request encodes; those arriving meanwhile wait for its body instead of each
+        # building the whole list beside it (memory: 10,000 users are megabytes of objects).
+        with computing:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version:
+                return entry[1]
+            body = encode()
+            with self._lock:
+                kept = self._entries.get(key)
+                if kept is None or kept[0] <= version:
+                    self._entries[key] = (version, body)
         return body

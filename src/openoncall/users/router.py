@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Body, Query
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
 from openoncall.api.paging import PageDep
-from openoncall.api.responses import JsonBytes, json_bytes
+from openoncall.api.responses import json_bytes, json_response
 from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
 from openoncall.container import Container
 from openoncall.paging import Page
@@ -55,12 +56,12 @@ def _v1_body(session: Session, org_id: int, page: Page) -> bytes:
 @router.get(V1, response_model=UserListV1)
 def list_users_v1(
     session: DbSession, caller: CallerDep, container: ContainerDep, page: PageDep
-) -> JsonBytes:
+) -> Response:
     """List users (the live service nests the list in a second array)."""
     if not page.is_whole:
-        return JsonBytes(_v1_body(session, caller.org_id, page))
+        return json_response(_v1_body(session, caller.org_id, page))
     cache = _list_cache(container)
-    return JsonBytes(
+    return json_response(
         cache.body(session, caller.org_id, "v1", lambda: _v1_body(session, caller.org_id, page))
     )
 
@@ -72,15 +73,15 @@ def list_users_v2(
     container: ContainerDep,
     page: PageDep,
     email: Annotated[str | None, Query()] = None,
-) -> JsonBytes:
+) -> Response:
     """List users, optionally only those with the given email address."""
 
     def encode() -> bytes:
         return json_bytes({"users": _users(session, caller.org_id, page=page, email=email)})
 
     if email is not None or not page.is_whole:
-        return JsonBytes(encode())
-    return JsonBytes(_list_cache(container).body(session, caller.org_id, "v2", encode))
+        return json_response(encode())
+    return json_response(_list_cache(container).body(session, caller.org_id, "v2", encode))
 
 
 @router.post(V1, response_model=UserRead)
