@@ -26,7 +26,7 @@ def _names(body: dict[str, Any]) -> list[str]:
     return [f"{u['username']}:{u['firstName']}" for u in flat]
 
 
-def _rename(container: Container, org: Org, first: str) -> None:
+def _rename(container: Container, org: Org, first: str, *, then_fail: bool = False) -> None:
     with container.sessions.transaction() as session:
         update_user(
             session,
@@ -37,6 +37,8 @@ def _rename(container: Container, org: Org, first: str) -> None:
             last_name="Doe",
             email="jdoe@example.com",
         )
+        if then_fail:
+            raise RuntimeError("abort")
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -77,22 +79,8 @@ def test_a_rolled_back_write_leaves_the_list_as_it_was(
     with container.sessions.transaction() as session:
         make_user(session, org.org_id, "jdoe", email="jdoe@example.com")
     before = api.get(PATHS[0]).json()
-
-    def rename_then_fail() -> None:
-        with container.sessions.transaction() as session:
-            update_user(
-                session,
-                org.org_id,
-                "jdoe",
-                new_username="jdoe",
-                first_name="Never",
-                last_name="Doe",
-                email="jdoe@example.com",
-            )
-            raise RuntimeError("abort")
-
     with pytest.raises(RuntimeError):
-        rename_then_fail()
+        _rename(container, org, "Never", then_fail=True)
     assert api.get(PATHS[0]).json() == before
 
 
