@@ -12,7 +12,8 @@ from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openoncall.api.conditional import conditional_json
+from openoncall.api.conditional import conditional_json, entity_tag, not_modified, tagged
+from openoncall.api.responses import json_response
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.deps import CallerDep, DbSession, Now, get_container, public_router
 from openoncall.overrides.service import get_user
@@ -68,17 +69,22 @@ def get_oncall_current(request: Request, session: DbSession, caller: CallerDep) 
     # is one more thread-pool hop, which is most of this cached answer's cost.
     container = get_container(request)
     now = container.clock.now()
-    store: cache.OrgCache[bytes] = container.extras.setdefault(CACHE_KEY, cache.OrgCache())
+    # The body is kept with its entity tag: hashing it once, not on every request.
+    store: cache.OrgCache[tuple[bytes, str]] = container.extras.setdefault(
+        CACHE_KEY, cache.OrgCache()
+    )
     version = cache.current_version(session, caller.org_id)
-    body = store.get(caller.org_id, version, now)
-    if body is None:
+    kept = store.get(caller.org_id, version, now)
+    if kept is None:
         with store.computing(caller.org_id):
-            body = store.get(caller.org_id, version, now)
-            if body is None:
+            kept = store.get(caller.org_id, version, now)
+            if kept is None:
                 found = now_service.oncall_now(session, caller.org_id, now)
                 body = render_oncall_now(found).model_dump_json(by_alias=True).encode()
-                store.put(caller.org_id, version, now, found.valid_until, body)
-    return conditional_json(request, body)
+                kept = (body, entity_tag(body))
+                store.put(caller.org_id, version, now, found.valid_until, kept)
+    body, tag = kept
+    return not_modified(request, tag) or tagged(json_response(body), tag)
 
 
 _V1_LIST = TypeAdapter(list[V1TeamSchedule])
