@@ -2,7 +2,7 @@
 current-incidents list reads the recently resolved by
 
 Revision ID: 0008_api_speed
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 20:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_api_speed"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
