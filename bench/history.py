@@ -12,6 +12,8 @@ returns the same CURRENT incidents however much history lies behind them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, text
@@ -111,6 +113,17 @@ def _insert_incidents(
     )
 
 
+@contextmanager
+def _transaction(db_url: str) -> Iterator[tuple[Connection, str]]:
+    """A connection in one transaction on a throw-away engine, and the dialect's name."""
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            yield conn, engine.dialect.name
+    finally:
+        engine.dispose()
+
+
 def analyze(db_url: str) -> None:
     """PostgreSQL's planner statistics after a bulk load, as autovacuum keeps them in a live
     database (SQLite gathers none unless asked, in production too, so it is left alone)."""
@@ -126,46 +139,36 @@ def analyze(db_url: str) -> None:
 
 def add_alerts(db_url: str, org_id: int, *, total: int, now: datetime) -> None:
     """`total` alerts spread over the incidents numbered 1 … (their incident_id by number)."""
-    engine = make_engine(db_url)
-    d = engine.dialect.name
-    uuid = "lpad(n::text, 36, '0')" if d == "postgresql" else "printf('%036d', n)"
-    at = _at(d, now, "172800 + (n * 37) % 34387200")
-    try:
-        with engine.begin() as conn:
-            incidents = conn.execute(
-                text("SELECT count(*), min(id) FROM incident WHERE org_id = :o"), {"o": org_id}
-            ).one()
-            count, first_id = int(incidents[0]), int(incidents[1])
-            conn.execute(
-                text(
-                    "INSERT INTO alert (org_id, uuid, source, routing_key, routed_key,"
-                    " message_type, entity_id, entity_display_name, state_message,"
-                    " monitoring_tool, timestamp, state_start_time, fields, raw, received_at,"
-                    " incident_id) "
-                    f"SELECT {org_id}, {uuid}, 'REST', 'default', 'default', 'CRITICAL',"
-                    f" 'host-' || (n % {count}), 'Disk full', 'disk usage 97%', 'nagios',"
-                    f" {at}, {at}, '{{}}', '{{\"message_type\":\"CRITICAL\"}}', {at},"
-                    f" {first_id} + (n % {count}) FROM {_series(d, total)}"
-                )
+    with _transaction(db_url) as (conn, d):
+        uuid = "lpad(n::text, 36, '0')" if d == "postgresql" else "printf('%036d', n)"
+        at = _at(d, now, "172800 + (n * 37) % 34387200")
+        incidents = conn.execute(
+            text("SELECT count(*), min(id) FROM incident WHERE org_id = :o"), {"o": org_id}
+        ).one()
+        count, first_id = int(incidents[0]), int(incidents[1])
+        conn.execute(
+            text(
+                "INSERT INTO alert (org_id, uuid, source, routing_key, routed_key,"
+                " message_type, entity_id, entity_display_name, state_message,"
+                " monitoring_tool, timestamp, state_start_time, fields, raw, received_at,"
+                " incident_id) "
+                f"SELECT {org_id}, {uuid}, 'REST', 'default', 'default', 'CRITICAL',"
+                f" 'host-' || (n % {count}), 'Disk full', 'disk usage 97%', 'nagios',"
+                f" {at}, {at}, '{{}}', '{{\"message_type\":\"CRITICAL\"}}', {at},"
+                f" {first_id} + (n % {count}) FROM {_series(d, total)}"
             )
-    finally:
-        engine.dispose()
+        )
 
 
 def add_users(db_url: str, org_id: int, *, total: int, now: datetime) -> None:
     """`total` more users (`bulk00000` …), for the memory measurement of a 10,000-user list."""
-    engine = make_engine(db_url)
-    d = engine.dialect.name
-    name = "'bulk' || lpad(n::text, 5, '0')" if d == "postgresql" else "printf('bulk%05d', n)"
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    'INSERT INTO "user" (org_id, username, first_name, last_name, email, role,'
-                    " is_verified, created_at) "
-                    f"SELECT {org_id}, {name}, 'Bulk', 'User', {name} || '@bench.example',"
-                    f" 'user', false, {_at(d, now, 'n')} FROM {_series(d, total)}"
-                )
+    with _transaction(db_url) as (conn, d):
+        name = "'bulk' || lpad(n::text, 5, '0')" if d == "postgresql" else "printf('bulk%05d', n)"
+        conn.execute(
+            text(
+                'INSERT INTO "user" (org_id, username, first_name, last_name, email, role,'
+                " is_verified, created_at) "
+                f"SELECT {org_id}, {name}, 'Bulk', 'User', {name} || '@bench.example',"
+                f" 'user', false, {_at(d, now, 'n')} FROM {_series(d, total)}"
             )
-    finally:
-        engine.dispose()
+        )
