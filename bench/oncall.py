@@ -17,8 +17,10 @@ What it does, for each database:
    connections and reports req/s and p50/p99 latency: the bare endpoint, on-call now, and
    (`--schedule-requests`) the 30-day v2 schedule of rotating teams.
 
-The load generator is a minimal HTTP/1.1 client on asyncio streams, because client and server
-share this machine's cores; the bare endpoint's figure is the ceiling that client allows.
+The load comes from `wrk` when it is installed (`--seconds` per target, `--wrk-connections`,
+bare Starlette hello from bench/api_read.py as the floor; aims of issue 11: on-call now >= 10%
+of bare); otherwise (or with --no-wrk) from a minimal HTTP/1.1 client on asyncio streams, whose
+own ceiling then caps the bare endpoint's figure.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -41,7 +44,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from openoncall.clock import SystemClock  # noqa: E402  (after the path set-up above)
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402  (after the path set-up above)
+
+from bench import api_read  # noqa: E402
+from openoncall.clock import SystemClock  # noqa: E402
 
 PYTHON = sys.executable
 OPENONCALL = str(Path(PYTHON).parent / "openoncall")
@@ -426,12 +434,63 @@ def bench_database(label: str, db_url: str, args: argparse.Namespace) -> list[di
             ]:
                 rows.append({"db": label, **result.row()})
 
-        asyncio.run(run())
+        if args.wrk:
+            rows += _wrk_rows(
+                label,
+                serve_port,
+                headers=headers,
+                warm=[now_path, trivial],
+                schedule_paths=schedule_paths,
+                args=args,
+            )
+        else:
+            asyncio.run(run())
     finally:
         for proc in (serve, bare):
             proc.terminate()
             proc.wait(timeout=30)
     return rows
+
+
+def _wrk_rows(
+    label: str,
+    serve_port: int,
+    *,
+    headers: dict[str, str],
+    warm: list[str],
+    schedule_paths: list[str],
+    args: argparse.Namespace,
+) -> list[dict[str, Any]]:
+    """The same targets under wrk, with bare Starlette (bench/api_read.py's hello) as the floor."""
+    base = f"http://127.0.0.1:{serve_port}"
+    for path in warm * 50:
+        httpx.get(base + path, headers=headers)
+    load_args = argparse.Namespace(wrk=True, concurrency=args.wrk_connections, seconds=args.seconds)
+    hello_port = api_read.free_port()
+    hello = [PYTHON, "-c", api_read.HELLO_APP.format(port=hello_port)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENONCALL_")}
+    with api_read.running(hello, env, f"http://127.0.0.1:{hello_port}/"):
+        bare = api_read.measure(
+            "bare ASGI endpoint", f"http://127.0.0.1:{hello_port}", ["/"], {}, load_args
+        )
+    results = [
+        bare,
+        api_read.measure("GET policies/types (auth only)", base, [warm[1]], headers, load_args),
+        api_read.measure("GET oncall/current", base, [warm[0]], headers, load_args),
+        api_read.measure("GET v2 team schedule 30d", base, schedule_paths, headers, load_args),
+    ]
+    return [
+        {
+            "db": label,
+            "target": r.name,
+            "requests": None,
+            "errors": r.errors,
+            "req_per_s": round(r.rps, 1),
+            "p50_ms": round(r.p50_ms, 2),
+            "p99_ms": round(r.p99_ms, 2),
+        }
+        for r in results
+    ]
 
 
 def main() -> None:
@@ -441,7 +500,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--schedule-requests", type=int, default=200)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=10, help="per target, under wrk")
+    parser.add_argument("--wrk-connections", type=int, default=32)
+    parser.add_argument("--no-wrk", action="store_true", help="the asyncio client even with wrk")
     args = parser.parse_args()
+    args.wrk = shutil.which("wrk") is not None and not args.no_wrk
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_sqlite:

@@ -12,6 +12,7 @@ from openoncall.api.docs import install_openapi_security
 from openoncall.api.errors import install_error_handlers
 from openoncall.api.metrics import MetricsMiddleware
 from openoncall.api.public import include_routers
+from openoncall.api.static_routes import install_static_dispatch
 from openoncall.auth.usage import UsageFlusher
 from openoncall.container import Container
 from openoncall.web.app import install_web
@@ -53,6 +54,7 @@ def create_app(container: Container) -> FastAPI:
     include_routers(app)
     install_web(app)
     install_openapi_security(app)
+    install_static_dispatch(app.router)
     # Outermost, so it times and counts every response, errors and 404s included.
     app.add_middleware(MetricsMiddleware)
     return app

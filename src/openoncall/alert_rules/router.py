@@ -18,6 +18,7 @@ from openoncall.alert_rules.schemas import (
     PagedNow,
     PolicyRef,
 )
+from openoncall.api.paging import PageDep
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.incidents.queries import actor_for_key
@@ -70,9 +71,9 @@ def _spec(body: AlertRulePayload) -> service.RuleSpec:
 
 
 @router.get(PATH, response_model=list[AlertRuleInfo])
-def list_alert_rules(session: DbSession, caller: CallerDep) -> list[AlertRuleInfo]:
+def list_alert_rules(session: DbSession, caller: CallerDep, page: PageDep) -> list[AlertRuleInfo]:
     """The organization's alert rules in the order they run (rank 0 first)."""
-    return [rule_info(v) for v in service.list_rules(session, caller.org_id)]
+    return [rule_info(v) for v in page.of(service.list_rules(session, caller.org_id))]
 
 
 @router.post(PATH, response_model=AlertRuleInfo)

@@ -81,6 +81,11 @@ class RateLimiter:
         self._warn_lock = threading.Lock()
         self._last_warning = -math.inf
 
+    @property
+    def is_shared(self) -> bool:
+        """Counts live in another process (Redis): a hit is network I/O."""
+        return self.scale != 0 and not isinstance(self.storage, MemoryStorage)
+
     def _item(self, per_minute: int) -> RateLimitItem:
         amount = max(1, round(per_minute * self.scale))
         item = self._items.get(amount)

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from openoncall.errors import Forbidden, Unauthorized
@@ -102,20 +102,40 @@ def _database(session: Session) -> str:
     return str(id(bind.engine if hasattr(bind, "engine") else bind))
 
 
-def authenticate(session: Session, api_id: str | None, api_key: str | None, method: str) -> Caller:
-    """Missing headers → 401; wrong or revoked → 403; read-only key on a write → 403."""
+def _required(api_id: str | None, api_key: str | None) -> tuple[str, str]:
     if not api_id or not api_key:
         missing = "X-VO-Api-Id" if not api_id else "X-VO-Api-Key"
         raise Unauthorized(f"Authentication parameters missing: {missing}", field=missing)
+    return api_id, api_key
+
+
+def _allowed(caller: Caller, method: str) -> Caller:
+    if caller.is_read_only and method.upper() not in SAFE_METHODS:
+        raise Forbidden("This API key is read-only: only GET requests are allowed")
+    return caller
+
+
+def cached_caller(
+    engine: Engine, api_id: str | None, api_key: str | None, method: str
+) -> Caller | None:
+    """The caller from the cache alone (no database): None when the key is not cached.
+
+    Raises like `authenticate` for missing headers and read-only keys on writes."""
+    api_id, api_key = _required(api_id, api_key)
+    caller = _cache.get((str(id(engine)), api_id, hash_secret(api_key)))
+    return None if caller is None else _allowed(caller, method)
+
+
+def authenticate(session: Session, api_id: str | None, api_key: str | None, method: str) -> Caller:
+    """Missing headers → 401; wrong or revoked → 403; read-only key on a write → 403."""
+    api_id, api_key = _required(api_id, api_key)
     key_hash = hash_secret(api_key)
     cache_key = (_database(session), api_id, key_hash)
     caller = _cache.get(cache_key)
     if caller is None:
         caller = _lookup(session, api_id, key_hash)
         _cache.put(cache_key, caller)
-    if caller.is_read_only and method.upper() not in SAFE_METHODS:
-        raise Forbidden("This API key is read-only: only GET requests are allowed")
-    return caller
+    return _allowed(caller, method)
 
 
 def _lookup(session: Session, api_id: str, key_hash: str) -> Caller:

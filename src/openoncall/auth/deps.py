@@ -2,23 +2,41 @@
 
 The only FastAPI glue for auth: every public router is built with `public_router()`, which
 authenticates, rate-limits, refuses writes with read-only keys and tallies the call.
+
+The request path costs at most one hop to the threadpool (issue 11). The caller is resolved
+on the event loop from the key cache (a miss, once per key and TTL, looks the key up in the
+threadpool). The session is created on the event loop without touching the database (its
+connection is taken on first use), and a plain `def` endpoint commits or rolls it back at the
+end of its own threadpool call (`OneHopRoute`), so the transaction still ends before the
+response is sent (ADR 0002) without a second and third hop to begin and end it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Security
+from fastapi import APIRouter, Depends, Request, Response, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from openoncall.auth.api_keys import SAFE_METHODS, Caller, authenticate
+from openoncall.api.responses import JsonBytes
+from openoncall.auth.api_keys import SAFE_METHODS, Caller, authenticate, cached_caller
 from openoncall.container import Container
 
 _api_id_header = APIKeyHeader(name="X-VO-Api-Id", scheme_name="X-VO-Api-Id", auto_error=False)
 _api_key_header = APIKeyHeader(name="X-VO-Api-Key", scheme_name="X-VO-Api-Key", auto_error=False)
+
+# The request's session, for the endpoint wrapper that ends its transaction. Each request runs
+# in its own task, hence its own context; the threadpool call inherits a copy of it.
+_request_session: ContextVar[Session | None] = ContextVar("openoncall_session", default=None)
 
 
 def get_container(request: Request) -> Container:
@@ -34,15 +52,96 @@ async def _container_dependency(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(_container_dependency)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, else rolled back."""
-    container = get_container(request)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, else rolled back.
+
+    `OneHopRoute` ends the transaction inside the endpoint's threadpool call; whatever is
+    still open here (an async endpoint, a route of another class) is ended in the threadpool.
+    """
+    sessions = get_container(request).sessions
     write = request.method.upper() not in SAFE_METHODS
-    with container.sessions.transaction(write=write) as session:
+    session = (sessions.write if write else sessions.read)()
+    session.begin()  # no I/O: the connection is taken when the first statement runs
+    _request_session.set(session)
+    try:
         yield session
+    except BaseException:
+        if session.in_transaction():
+            await run_in_threadpool(session.rollback)
+        raise
+    else:
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    finally:
+        _request_session.set(None)
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _end_transaction(commit: bool) -> None:
+    session = _request_session.get()
+    if session is None or not session.in_transaction():
+        return
+    if commit:
+        session.commit()
+    else:
+        session.rollback()
+
+
+Encoder = Callable[[Any], Response | None]
+
+
+def _ending_the_transaction(endpoint: Callable[..., Any], encode: Encoder) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            _end_transaction(commit=False)
+            raise
+        _end_transaction(commit=True)
+        return encode(result) or result
+
+    return run
+
+
+def _encoder(route_kwargs: dict[str, Any]) -> Encoder:
+    """For a route declaring a model and nothing that reshapes it: the returned instance of
+    exactly that model, encoded once, here, as FastAPI would send it (no dump, re-validation
+    and re-encoding on the event loop). Anything else is left to FastAPI (None)."""
+    model = route_kwargs.get("response_model")
+    reshaped = any(
+        route_kwargs.get(f"response_model_{k}")
+        for k in ("include", "exclude", "exclude_unset", "exclude_defaults")
+    )
+    if (
+        not isinstance(model, type)
+        or not issubclass(model, BaseModel)
+        or reshaped
+        or route_kwargs.get("status_code") not in (None, 200)
+    ):
+        return lambda _result: None
+    exclude_none = bool(route_kwargs.get("response_model_exclude_none"))
+    serializer = model.__pydantic_serializer__
+
+    def encode(result: Any) -> Response | None:
+        if type(result) is not model:
+            return None
+        return JsonBytes(serializer.to_json(result, by_alias=True, exclude_none=exclude_none))
+
+    return encode
+
+
+class OneHopRoute(APIRoute):
+    """A route whose plain `def` endpoint ends the request's transaction in its own thread
+    (and encodes its answer there when FastAPI would only re-check it)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _ending_the_transaction(endpoint, _encoder(kwargs))
+        super().__init__(path, endpoint, **kwargs)
 
 
 async def get_now(request: Request) -> datetime:
@@ -52,19 +151,32 @@ async def get_now(request: Request) -> datetime:
 Now = Annotated[datetime, Depends(get_now)]
 
 
-def get_caller(
+async def get_caller(
     request: Request,
-    session: DbSession,
     api_id: Annotated[str | None, Security(_api_id_header)],
     api_key: Annotated[str | None, Security(_api_key_header)],
 ) -> Caller:
     container = get_container(request)
-    caller = authenticate(session, api_id, api_key, request.method)
+    method = request.method
+    caller = cached_caller(container.engine, api_id, api_key, method)
+    if caller is None:
+        caller = await run_in_threadpool(_look_up_caller, container, api_id, api_key, method)
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
-    container.rate_limiter.hit(caller.api_id, request.method, path)
+    if container.rate_limiter.is_shared:
+        # Redis answers over the network: never block the event loop on it.
+        await run_in_threadpool(container.rate_limiter.hit, caller.api_id, method, path)
+    else:
+        container.rate_limiter.hit(caller.api_id, method, path)
     container.usage.record(caller.api_key_id, container.clock.now())
     return caller
+
+
+def _look_up_caller(
+    container: Container, api_id: str | None, api_key: str | None, method: str
+) -> Caller:
+    with container.sessions.transaction(write=False) as session:
+        return authenticate(session, api_id, api_key, method)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
@@ -73,4 +185,4 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 def public_router(**kwargs: Any) -> APIRouter:
     """An APIRouter whose every route requires X-VO-Api-Id/X-VO-Api-Key."""
     dependencies = [Depends(get_caller), *kwargs.pop("dependencies", [])]
-    return APIRouter(dependencies=dependencies, **kwargs)
+    return APIRouter(dependencies=dependencies, route_class=OneHopRoute, **kwargs)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from openoncall.api.conditional import entity_tag, not_modified, tagged
 from openoncall.api.wire import WireModel
 from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
@@ -75,7 +76,9 @@ def revoke_team_feed(team: str, session: DbSession, caller: CallerDep, now: Now)
     responses={200: {"content": {"text/calendar": {}}}},
 )
 def get_feed(
+    request: Request,
     token: str,
+    *,
     session: DbSession,
     now: Now,
     days_back: Annotated[int, Query(alias="daysBack", ge=0, le=service.MAX_DAYS_BACK)] = 7,
@@ -87,4 +90,10 @@ def get_feed(
     content = service.feed_content(
         session, token, now=now, days_back=days_back, days_forward=days_forward
     )
-    return Response(content=render_ics(content, now=now), media_type="text/calendar; charset=utf-8")
+    # DTSTAMP (the render time) is left out of the tag: same events, same tag.
+    tag = entity_tag(repr(content).encode())
+    unchanged = not_modified(request, tag)
+    if unchanged is not None:
+        return unchanged
+    feed = Response(content=render_ics(content, now=now), media_type="text/calendar; charset=utf-8")
+    return tagged(feed, tag)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from openoncall.api.paging import PageDep
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.contacts import service
 from openoncall.contacts.models import ContactKind
@@ -48,11 +49,11 @@ def list_all(session: DbSession, caller: CallerDep, user: str) -> AllContacts:
 
 
 @router.get(f"{BASE}/emails", response_model=EmailList)
-def list_emails(session: DbSession, caller: CallerDep, user: str) -> EmailList:
+def list_emails(session: DbSession, caller: CallerDep, user: str, page: PageDep) -> EmailList:
     """Get a list of all contact emails for a user."""
     found = get_user(session, caller.org_id, user)
     emails = service.list_contacts(session, caller.org_id, found, ContactKind.EMAIL)
-    return EmailList(contact_methods=[EmailContact.of(c) for c in emails])
+    return EmailList(contact_methods=[EmailContact.of(c) for c in page.of(emails)])
 
 
 @router.post(f"{BASE}/emails", response_model=EmailContact)
@@ -89,11 +90,11 @@ def delete_email(session: DbSession, caller: CallerDep, user: str, contactId: st
 
 
 @router.get(f"{BASE}/phones", response_model=PhoneList)
-def list_phones(session: DbSession, caller: CallerDep, user: str) -> PhoneList:
+def list_phones(session: DbSession, caller: CallerDep, user: str, page: PageDep) -> PhoneList:
     """Get a list of all contact phones for a user."""
     found = get_user(session, caller.org_id, user)
     phones = service.list_contacts(session, caller.org_id, found, ContactKind.PHONE)
-    return PhoneList(contact_methods=[PhoneContact.of(c) for c in phones])
+    return PhoneList(contact_methods=[PhoneContact.of(c) for c in page.of(phones)])
 
 
 @router.post(f"{BASE}/phones", response_model=PhoneContact)
@@ -130,11 +131,11 @@ def delete_phone(session: DbSession, caller: CallerDep, user: str, contactId: st
 
 
 @router.get(f"{BASE}/devices", response_model=DeviceList)
-def list_devices(session: DbSession, caller: CallerDep, user: str) -> DeviceList:
+def list_devices(session: DbSession, caller: CallerDep, user: str, page: PageDep) -> DeviceList:
     """Get a list of all contact devices for a user."""
     found = get_user(session, caller.org_id, user)
     devices = service.list_contacts(session, caller.org_id, found, ContactKind.DEVICE)
-    return DeviceList(contact_methods=[DeviceContact.of(c) for c in devices])
+    return DeviceList(contact_methods=[DeviceContact.of(c) for c in page.of(devices)])
 
 
 @router.get(f"{BASE}/devices/{{contactId}}", response_model=DeviceContact)

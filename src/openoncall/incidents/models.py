@@ -72,6 +72,8 @@ class Incident(OrgScoped, Base):
         UniqueConstraint("org_id", "open_entity_id"),
         Index("ix_incident_org_phase", "org_id", "phase"),
         Index("ix_incident_org_entity", "org_id", "entity_id"),
+        # The current list reads the recently resolved by this index, not the whole history.
+        Index("ix_incident_org_resolved", "org_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

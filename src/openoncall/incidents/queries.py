@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select, union_all
 from sqlalchemy.orm import Session
 
 from openoncall.alerts.models import Alert
@@ -224,10 +224,18 @@ def get_incident_info(session: Session, org_id: int, number: str | int) -> Incid
 
 def list_current_incidents(session: Session, org_id: int, *, now: datetime) -> list[IncidentInfo]:
     """Open, acknowledged, and resolved within the last 24 hours, by incident number."""
-    current = (
-        Incident.org_id == org_id,
-        or_(Incident.phase != Phase.RESOLVED, Incident.resolved_at >= now - RECENTLY_RESOLVED),
+    # Two index reads (org+phase, org+resolved_at) joined by UNION ALL, so the database reads
+    # only the current incidents however long the history; an OR, or `phase != RESOLVED`,
+    # led SQLite's planner to walk every incident of the organization by number.
+    open_ids = select(Incident.id).where(
+        Incident.org_id == org_id, Incident.phase.in_((Phase.UNACKED, Phase.ACKED))
     )
+    recent_ids = select(Incident.id).where(
+        Incident.org_id == org_id,
+        Incident.resolved_at >= now - RECENTLY_RESOLVED,
+        Incident.phase == Phase.RESOLVED,
+    )
+    current = (Incident.id.in_(union_all(open_ids, recent_ids)),)
     incidents = list(session.scalars(select(Incident).where(*current).order_by(Incident.number)))
     # The list may hold thousands: the related rows come by one subquery, not by IN lists.
     related = RelatedRows(session, org_id, select(Incident.id).where(*current))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Response
 
+from openoncall.api.paging import PageDep
+from openoncall.api.responses import json_response, model_bytes
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.incidents import commands, notes, queries
 from openoncall.incidents.models import IncidentNote
@@ -36,9 +38,11 @@ def _note(note: IncidentNote) -> Note:
 
 
 @router.get("/api-public/v1/incidents", response_model=IncidentList)
-def list_incidents(session: DbSession, caller: CallerDep, now: Now) -> IncidentList:
+def list_incidents(session: DbSession, caller: CallerDep, now: Now, page: PageDep) -> Response:
     """Open and acknowledged incidents, and those resolved in the last 24 hours."""
-    return IncidentList(incidents=queries.list_current_incidents(session, caller.org_id, now=now))
+    incidents = queries.list_current_incidents(session, caller.org_id, now=now)
+    # Encoded once from the models built here (no second validation by response_model).
+    return json_response(model_bytes(IncidentList(incidents=page.of(incidents))))
 
 
 @router.post("/api-public/v1/incidents", response_model=CreatedIncident)
@@ -143,9 +147,11 @@ def get_incident(number: IncidentNumber, session: DbSession, caller: CallerDep) 
 
 
 @router.get("/api-public/v1/incidents/{incidentNumber}/notes", response_model=list[Note])
-def list_notes(number: IncidentNumber, session: DbSession, caller: CallerDep) -> list[Note]:
+def list_notes(
+    number: IncidentNumber, session: DbSession, caller: CallerDep, page: PageDep
+) -> list[Note]:
     """The incident's notes, oldest first (a list, though the spec declares one object)."""
-    return [_note(n) for n in notes.list_notes(session, caller.org_id, number)]
+    return [_note(n) for n in page.of(notes.list_notes(session, caller.org_id, number))]
 
 
 @router.post("/api-public/v1/incidents/{incidentNumber}/notes", response_model=Note)

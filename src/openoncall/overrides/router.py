@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from openoncall.api.paging import PageDep
 from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.overrides import service
@@ -52,9 +53,9 @@ def _override(view: service.OverrideView) -> ScheduledOverride:
 
 
 @router.get(OVERRIDES, response_model=OverrideList)
-def list_overrides(session: DbSession, caller: CallerDep, now: Now) -> OverrideList:
+def list_overrides(session: DbSession, caller: CallerDep, now: Now, page: PageDep) -> OverrideList:
     """List the scheduled overrides that have not ended yet."""
-    views = service.list_overrides(session, caller.org_id, now=now)
+    views = page.of(service.list_overrides(session, caller.org_id, now=now))
     return OverrideList(self_url=OVERRIDES, overrides=[_override(v) for v in views])
 
 
@@ -105,11 +106,12 @@ def list_assignments(
     publicId: str,  # noqa: N803
     session: DbSession,
     caller: CallerDep,
+    page: PageDep,
 ) -> list[Assignment]:
     """The override's per-policy assignments."""
     row = service.find_override(session, caller.org_id, publicId)
     view = service.describe_override(session, caller.org_id, row)
-    return [_assignment(publicId, a) for a in view.assignments]
+    return [_assignment(publicId, a) for a in page.of(view.assignments)]
 
 
 @router.get(ASSIGNMENT, response_model=Assignment)

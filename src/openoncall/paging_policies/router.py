@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from openoncall.api.responses import JsonBytes, model_bytes
 from openoncall.auth.deps import CallerDep, DbSession, public_router
 from openoncall.contacts.models import ContactKind
 from openoncall.paging_policies import service, types
@@ -33,40 +34,52 @@ TYPES = "/api-public/v1/policies/types"
 PROFILE = "/api-public/v1/profile/{username}/policies"
 
 
-@router.get(f"{TYPES}/notifications", response_model=NotificationTypes)
-def get_notification_types() -> NotificationTypes:
-    """Get the available notification types."""
-    return NotificationTypes(
+# Constant answers: encoded once at import, served from the event loop without a thread hop.
+_NOTIFICATION_TYPES = model_bytes(
+    NotificationTypes(
         notification_types=[
             TypeDescription(type=t.value, description=d)
             for t, d in types.NOTIFICATION_DESCRIPTIONS.items()
         ],
         self_url=f"{TYPES}/notifications",
     )
-
-
-@router.get(f"{TYPES}/contacts", response_model=ContactTypes)
-def get_contact_types() -> ContactTypes:
-    """Get the available contact types."""
-    return ContactTypes(
+)
+_CONTACT_TYPES = model_bytes(
+    ContactTypes(
         contact_types=[
             TypeDescription(type=t.value, description=d)
             for t, d in types.CONTACT_DESCRIPTIONS.items()
         ],
         self_url=f"{TYPES}/contacts",
     )
-
-
-@router.get(f"{TYPES}/timeouts", response_model=TimeoutTypes)
-def get_timeout_types() -> TimeoutTypes:
-    """Get the available timeout values."""
-    return TimeoutTypes(
+)
+_TIMEOUT_TYPES = model_bytes(
+    TimeoutTypes(
         timeout_types=[
             TimeoutDescription(type=m, description=types.timeout_description(m))
             for m in types.TIMEOUT_MINUTES
         ],
         self_url=f"{TYPES}/timeouts",
     )
+)
+
+
+@router.get(f"{TYPES}/notifications", response_model=NotificationTypes)
+async def get_notification_types() -> JsonBytes:
+    """Get the available notification types."""
+    return JsonBytes(_NOTIFICATION_TYPES)
+
+
+@router.get(f"{TYPES}/contacts", response_model=ContactTypes)
+async def get_contact_types() -> JsonBytes:
+    """Get the available contact types."""
+    return JsonBytes(_CONTACT_TYPES)
+
+
+@router.get(f"{TYPES}/timeouts", response_model=TimeoutTypes)
+async def get_timeout_types() -> JsonBytes:
+    """Get the available timeout values."""
+    return JsonBytes(_TIMEOUT_TYPES)
 
 
 # --- personal paging policies -------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from openoncall.api.paging import PageDep
 from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.policies import service
@@ -94,9 +95,9 @@ def _spec(step: PolicyStep) -> service.StepSpec:
 
 
 @router.get(POLICIES, response_model=PolicyInfoList)
-def list_policies(session: DbSession, caller: CallerDep) -> PolicyInfoList:
+def list_policies(session: DbSession, caller: CallerDep, page: PageDep) -> PolicyInfoList:
     """Get a list of escalation policy info."""
-    rows = service.list_policies(session, caller.org_id)
+    rows = page.of(service.list_policies(session, caller.org_id))
     return PolicyInfoList(policies=[_info(p, t) for p, t in rows])
 
 
@@ -136,7 +137,9 @@ def delete_policy(policy: str, session: DbSession, caller: CallerDep, now: Now) 
 
 
 @router.get("/api-public/v1/team/{team}/policies", response_model=PolicyInfoList, deprecated=True)
-def list_team_policies(team: str, session: DbSession, caller: CallerDep) -> PolicyInfoList:
+def list_team_policies(
+    team: str, session: DbSession, caller: CallerDep, page: PageDep
+) -> PolicyInfoList:
     """Retrieve a list of escalation policies for a team (deprecated: use GET /policies)."""
-    rows = service.list_policies(session, caller.org_id, team_slug=team)
+    rows = page.of(service.list_policies(session, caller.org_id, team_slug=team))
     return PolicyInfoList(policies=[_info(p, t) for p, t in rows])

@@ -13,6 +13,7 @@ from fastapi import Body, Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openoncall.api.paging import PageDep
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.api_keys import Caller
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
@@ -147,13 +148,15 @@ def _scheduled(user: User) -> ScheduledUser:
 
 
 @router.get(V1, response_model=RotationGroupList)
-def list_rotations(session: DbSession, caller: CallerDep, team: str) -> RotationGroupList:
+def list_rotations(
+    session: DbSession, caller: CallerDep, team: str, page: PageDep
+) -> RotationGroupList:
     """Get a list of all rotation groups for a team."""
     found, groups = service.list_groups(session, caller.org_id, team)
     return RotationGroupList(
         rotation_groups=[
             RotationGroupItem(group_id=g.id, team_slug=found.slug, slug=g.slug, label=g.label)
-            for g in groups
+            for g in page.of(groups)
         ]
     )
 
@@ -256,10 +259,12 @@ def set_scheduled_user(
 
 
 @router.get(V2, response_model=RotationListV2)
-def list_rotations_v2(session: DbSession, caller: CallerDep, now: Now, team: str) -> RotationListV2:
+def list_rotations_v2(
+    session: DbSession, caller: CallerDep, now: Now, team: str, page: PageDep
+) -> RotationListV2:
     """All rotations of a team with shifts, members and upcoming periods."""
     found, groups = service.list_groups(session, caller.org_id, team)
-    views = service.describe_groups(session, caller.org_id, found, groups, now=now)
+    views = service.describe_groups(session, caller.org_id, found, page.of(groups), now=now)
     return RotationListV2(
         rotations=[
             RotationV2(

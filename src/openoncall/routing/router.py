@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from openoncall.api.paging import PageDep
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.routing import service
 from openoncall.routing.schemas import (
@@ -18,9 +19,11 @@ PATH = "/api-public/v1/org/routing-keys"
 
 
 @router.get(PATH, response_model=ListRoutingKeysResponse)
-def list_routing_keys(session: DbSession, caller: CallerDep, now: Now) -> ListRoutingKeysResponse:
+def list_routing_keys(
+    session: DbSession, caller: CallerDep, now: Now, page: PageDep
+) -> ListRoutingKeysResponse:
     """List routing keys with their escalation-policy targets; the default key first."""
-    views = service.list_routing_keys(session, caller.org_id, now=now)
+    views = page.of(service.list_routing_keys(session, caller.org_id, now=now))
     return ListRoutingKeysResponse(
         self_url=PATH,
         routing_keys=[

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Table, bindparam, event, inspect, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, bindparam, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from openoncall.db.counters import bump_counter
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
@@ -69,17 +69,7 @@ def bump_version(connection: Connection, org_id: int | None) -> None:
     """+1 on the organization's on-call version (all organizations when `org_id` is None)."""
     table = OnCallVersion.__table__
     assert isinstance(table, Table)
-    if org_id is None:
-        connection.execute(update(table).values(version=table.c.version + 1))
-        return
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(org_id=org_id, version=1)
-    connection.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c.org_id], set_={"version": table.c.version + 1}
-        )
-    )
+    bump_counter(connection, table, org_id)
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:

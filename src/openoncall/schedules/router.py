@@ -8,9 +8,12 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openoncall.api.conditional import conditional_json, entity_tag, not_modified, tagged
+from openoncall.api.responses import json_response
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.deps import CallerDep, DbSession, Now, get_container, public_router
 from openoncall.overrides.service import get_user
@@ -66,17 +69,30 @@ def get_oncall_current(request: Request, session: DbSession, caller: CallerDep) 
     # is one more thread-pool hop, which is most of this cached answer's cost.
     container = get_container(request)
     now = container.clock.now()
-    store: cache.OrgCache[bytes] = container.extras.setdefault(CACHE_KEY, cache.OrgCache())
+    # The body is kept with its entity tag: hashing it once, not on every request.
+    store: cache.OrgCache[tuple[bytes, str]] = container.extras.setdefault(
+        CACHE_KEY, cache.OrgCache()
+    )
     version = cache.current_version(session, caller.org_id)
-    body = store.get(caller.org_id, version, now)
-    if body is None:
+    kept = store.get(caller.org_id, version, now)
+    if kept is None:
         with store.computing(caller.org_id):
-            body = store.get(caller.org_id, version, now)
-            if body is None:
+            kept = store.get(caller.org_id, version, now)
+            if kept is None:
                 found = now_service.oncall_now(session, caller.org_id, now)
                 body = render_oncall_now(found).model_dump_json(by_alias=True).encode()
-                store.put(caller.org_id, version, now, found.valid_until, body)
-    return Response(content=body, media_type="application/json")
+                kept = (body, entity_tag(body))
+                store.put(caller.org_id, version, now, found.valid_until, kept)
+    body, tag = kept
+    return not_modified(request, tag) or tagged(json_response(body), tag)
+
+
+_V1_LIST = TypeAdapter(list[V1TeamSchedule])
+
+
+def _exclude_none(model: BaseModel) -> bytes:
+    """As FastAPI sends it with `response_model_exclude_none=True`."""
+    return model.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
 # --- schedules: one neutral form, rendered as v2 or v1 ------------------------------------------
@@ -343,6 +359,7 @@ def _v1_team(team: Team, schedules: list[_PolicySchedule]) -> V1TeamSchedule:
 )
 def get_team_schedule_v2(
     team: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -350,7 +367,7 @@ def get_team_schedule_v2(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> TeamSchedule:
+) -> Response:
     """Get a team's on-call schedule: rotations as scheduled, and the overrides on top."""
     row = get_team(session, caller.org_id, team)
     ((found, schedules),) = _team_schedules(
@@ -362,7 +379,7 @@ def get_team_schedule_v2(
         days_skip=days_skip,
         step=step,
     )
-    return _v2_team(found, schedules)
+    return conditional_json(request, _exclude_none(_v2_team(found, schedules)))
 
 
 @router.get(
@@ -373,6 +390,7 @@ def get_team_schedule_v2(
 )
 def get_team_schedule_v1(
     team: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -380,7 +398,7 @@ def get_team_schedule_v1(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> V1TeamSchedule:
+) -> Response:
     """Get a team's on-call schedule (deprecated; epoch milliseconds)."""
     row = get_team(session, caller.org_id, team)
     ((found, schedules),) = _team_schedules(
@@ -392,7 +410,7 @@ def get_team_schedule_v1(
         days_skip=days_skip,
         step=step,
     )
-    return _v1_team(found, schedules)
+    return conditional_json(request, _exclude_none(_v1_team(found, schedules)))
 
 
 def _user_schedules(
@@ -429,6 +447,7 @@ def _user_schedules(
 )
 def get_user_schedule_v2(
     user: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -436,7 +455,7 @@ def get_user_schedule_v2(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> UserSchedule:
+) -> Response:
     """Get a user's on-call schedule across the teams they belong to or rotate in."""
     teams = _user_schedules(
         session,
@@ -447,7 +466,8 @@ def get_user_schedule_v2(
         days_skip=days_skip,
         step=step,
     )
-    return UserSchedule(team_schedules=[_v2_team(t, s) for t, s in teams])
+    schedule = UserSchedule(team_schedules=[_v2_team(t, s) for t, s in teams])
+    return conditional_json(request, _exclude_none(schedule))
 
 
 @router.get(
@@ -458,6 +478,7 @@ def get_user_schedule_v2(
 )
 def get_user_schedule_v1(
     user: str,
+    request: Request,
     *,
     session: DbSession,
     caller: CallerDep,
@@ -465,7 +486,7 @@ def get_user_schedule_v1(
     days_forward: DaysForward = 14,
     days_skip: DaysSkip = 0,
     step: Step = 0,
-) -> list[V1TeamSchedule]:
+) -> Response:
     """Get a user's on-call schedule (deprecated; an array of team schedules, epoch ms)."""
     teams = _user_schedules(
         session,
@@ -476,4 +497,5 @@ def get_user_schedule_v1(
         days_skip=days_skip,
         step=step,
     )
-    return [_v1_team(t, s) for t, s in teams]
+    body = _V1_LIST.dump_json([_v1_team(t, s) for t, s in teams], by_alias=True, exclude_none=True)
+    return conditional_json(request, body)

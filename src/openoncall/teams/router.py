@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Body
 
+from openoncall.api.paging import PageDep
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.teams import service
 from openoncall.teams.schemas import (
@@ -50,12 +51,12 @@ def _members(session: DbSession, org_id: int, slug: str) -> TeamMembers:
 
 
 @router.get(V1, response_model=list[TeamDetail])
-def list_teams(session: DbSession, caller: CallerDep) -> list[TeamDetail]:
+def list_teams(session: DbSession, caller: CallerDep, page: PageDep) -> list[TeamDetail]:
     """List teams (a bare array)."""
     counts = service.member_counts(session, caller.org_id)
     return [
         TeamDetail.with_count(t, counts.get(t.id, 0))
-        for t in service.list_teams(session, caller.org_id)
+        for t in page.of(service.list_teams(session, caller.org_id))
     ]
 
 
@@ -87,9 +88,10 @@ def delete_team(session: DbSession, caller: CallerDep, team: str) -> Empty:
 
 
 @router.get(f"{V1}/{{team}}/members", response_model=TeamMembers)
-def list_members(session: DbSession, caller: CallerDep, team: str) -> TeamMembers:
+def list_members(session: DbSession, caller: CallerDep, team: str, page: PageDep) -> TeamMembers:
     """Retrieve a list of members for a team."""
-    return _members(session, caller.org_id, team)
+    members = _members(session, caller.org_id, team)
+    return members.model_copy(update={"members": page.of(members.members)})
 
 
 @router.post(f"{V1}/{{team}}/members", response_model=TeamMembers)
@@ -116,7 +118,7 @@ def remove_member(
 
 
 @router.get(f"{V1}/{{team}}/admins", response_model=TeamAdmins)
-def list_admins(session: DbSession, caller: CallerDep, team: str) -> TeamAdmins:
+def list_admins(session: DbSession, caller: CallerDep, team: str, page: PageDep) -> TeamAdmins:
     """Retrieve a list of team admins for a team."""
-    admins = service.list_admins(session, caller.org_id, team)
+    admins = page.of(service.list_admins(session, caller.org_id, team))
     return TeamAdmins(team_admins=[TeamAdmin.of(u) for u in admins])

@@ -1,11 +1,11 @@
-"""Table: user."""
+"""Tables: user, user_list_version."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openoncall.db.base import Base, OrgScoped, UtcDateTime
@@ -47,3 +47,15 @@ def display_name_of(first_name: str, last_name: str, username: str) -> str:
 # username, first_name, last_name, email, created_at, password_updated_at, is_verified:
 # what list endpoints read per user, without loading ORM objects.
 UserColumns = tuple[str, str, str, str, datetime, datetime | None, bool]
+
+
+class UserListVersion(Base):
+    """+1 whenever an organization's users change, so every process can tell with one
+    primary-key read whether its encoded user list is current (`users.list_cache`)."""
+
+    __tablename__ = "user_list_version"
+
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Body, Query
-from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
 
-from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
+from openoncall.api.paging import PageDep
+from openoncall.api.responses import json_bytes, json_response
+from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
+from openoncall.container import Container
+from openoncall.paging import Page
 from openoncall.teams.schemas import SimpleTeamDetail, UserTeams
 from openoncall.teams.service import list_user_teams
 from openoncall.users import service
+from openoncall.users.list_cache import UserListCache
 from openoncall.users.schemas import (
     BatchAddUserEntry,
     BatchUserError,
@@ -29,21 +35,53 @@ router = public_router(tags=["Users"])
 V1 = "/api-public/v1/user"
 
 
-# The lists are encoded straight from column rows; response_model still documents them.
+def _list_cache(container: Container) -> UserListCache:
+    cache: UserListCache = container.extras.setdefault("user_list_cache", UserListCache())
+    return cache
+
+
+def _users(
+    session: Session, org_id: int, *, page: Page, email: str | None = None
+) -> list[dict[str, Any]]:
+    rows = service.list_user_columns(session, org_id, email=email, page=page)
+    return [user_wire(row) for row in rows]
+
+
+def _v1_body(session: Session, org_id: int, page: Page) -> bytes:
+    return json_bytes({"users": [_users(session, org_id, page=page)], "_selfUrl": V1})
+
+
+# The lists are encoded straight from column rows; response_model still documents them. The
+# whole lists (no filter, no page) are served from the version-checked cache.
 @router.get(V1, response_model=UserListV1)
-def list_users_v1(session: DbSession, caller: CallerDep) -> JSONResponse:
+def list_users_v1(
+    session: DbSession, caller: CallerDep, container: ContainerDep, page: PageDep
+) -> Response:
     """List users (the live service nests the list in a second array)."""
-    users = [user_wire(row) for row in service.list_user_columns(session, caller.org_id)]
-    return JSONResponse({"users": [users], "_selfUrl": V1})
+    if not page.is_whole:
+        return json_response(_v1_body(session, caller.org_id, page))
+    cache = _list_cache(container)
+    return json_response(
+        cache.body(session, caller.org_id, "v1", lambda: _v1_body(session, caller.org_id, page))
+    )
 
 
 @router.get("/api-public/v2/user", response_model=UserListV2)
 def list_users_v2(
-    session: DbSession, caller: CallerDep, email: Annotated[str | None, Query()] = None
-) -> JSONResponse:
+    session: DbSession,
+    caller: CallerDep,
+    container: ContainerDep,
+    page: PageDep,
+    email: Annotated[str | None, Query()] = None,
+) -> Response:
     """List users, optionally only those with the given email address."""
-    rows = service.list_user_columns(session, caller.org_id, email=email)
-    return JSONResponse({"users": [user_wire(row) for row in rows]})
+
+    def encode() -> bytes:
+        return json_bytes({"users": _users(session, caller.org_id, page=page, email=email)})
+
+    if email is not None or not page.is_whole:
+        return json_response(encode())
+    return json_response(_list_cache(container).body(session, caller.org_id, "v2", encode))
 
 
 @router.post(V1, response_model=UserRead)
@@ -128,7 +166,7 @@ def delete_user(
 
 
 @router.get(f"{V1}/{{user}}/teams", response_model=UserTeams)
-def get_user_teams(session: DbSession, caller: CallerDep, user: str) -> UserTeams:
+def get_user_teams(session: DbSession, caller: CallerDep, user: str, page: PageDep) -> UserTeams:
     """Retrieve the user's team membership."""
-    teams = list_user_teams(session, caller.org_id, user)
+    teams = page.of(list_user_teams(session, caller.org_id, user))
     return UserTeams(teams=[SimpleTeamDetail.of(t) for t in teams])

@@ -22,6 +22,7 @@ from openoncall.auth.passwords import hash_password
 from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.errors import AlreadyExists, InvalidInput, NotFound, OnCallError, Unprocessable
 from openoncall.ids import new_slug
+from openoncall.paging import WHOLE, Page
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
 from openoncall.teams.models import Team, TeamMember
@@ -211,7 +212,7 @@ def get_user(session: Session, org_id: int, username: str, *, field: str = "user
 
 
 def list_user_columns(
-    session: Session, org_id: int, *, email: str | None = None
+    session: Session, org_id: int, *, email: str | None = None, page: Page = WHOLE
 ) -> list[UserColumns]:
     """The org's users by username, as the columns `users.schemas.user_wire` takes (one
     column query: loading ORM objects dominated the cost of listing large orgs)."""
@@ -228,7 +229,7 @@ def list_user_columns(
         if "\x00" in email:
             return []
         query = query.where(User.email == email.strip())
-    rows = session.execute(query.order_by(User.username))
+    rows = session.execute(page.applied(query.order_by(User.username)))
     return [cast(UserColumns, tuple(row)) for row in rows]
 
 
