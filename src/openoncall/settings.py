@@ -31,4 +31,7 @@ class Settings(BaseSettings):
     sms_auth_token: SecretStr | None = None
     sms_from: str | None = None
     push_url: str | None = None
+    # Outgoing webhooks and chat posts reach public addresses only; these CIDRs and host
+    # names (comma-separated) are allowed too, e.g. "127.0.0.0/8,10.1.0.0/16,hooks.internal".
+    webhook_allowlist: str | None = None
     log_level: str = "INFO"
