@@ -1,7 +1,7 @@
 """provider_request: signed SMS/voice webhooks already acted on (replay refusal)
 
 Revision ID: 0008_harden_a
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 20:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import openoncall.db.base
 
 revision: str = "0008_harden_a"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
