@@ -138,6 +138,16 @@ def _twilio_signature(url: str, params: dict[str, str]) -> str:
     return base64.b64encode(mac.digest()).decode()
 
 
+INBOUND = "/api-ext/v1/sms/inbound"
+INBOUND_URL = "https://oncall.example.com/api-ext/v1/sms/inbound"
+
+
+def _signed(client: TestClient, form: dict[str, str]) -> Response:
+    return client.post(
+        INBOUND, data=form, headers={"X-Twilio-Signature": _twilio_signature(INBOUND_URL, form)}
+    )
+
+
 def _add_phone(container: Container, org: Org) -> None:
     with container.sessions.transaction() as session:
         user = session.query(User).filter_by(org_id=org.org_id, username="alice").one()
@@ -155,6 +165,18 @@ def _add_phone(container: Container, org: Org) -> None:
         )
 
 
+@pytest.fixture
+def paged(api: TestClient, org: Org, worker: Engine, outbox: Outbox) -> dict[str, str]:
+    """Incident 1 paged alice (by email)."""
+    return _paged(api, org, worker, outbox)
+
+
+@pytest.fixture
+def replying(paged: dict[str, str], container: Container, org: Org) -> None:
+    """Incident 1 paged alice, whose phone can reply."""
+    _add_phone(container, org)
+
+
 def test_sms_reply_acknowledges_as_the_user_with_that_phone(
     api: TestClient,
     client: TestClient,
@@ -167,12 +189,7 @@ def test_sms_reply_acknowledges_as_the_user_with_that_phone(
     _paged(api, org, worker, outbox)
     _add_phone(container, org)
     form = {"From": "+15550001111", "Body": "ack 1", "To": "+15559990000", "MessageSid": "SM1"}
-    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
-    r = client.post(
-        "/api-ext/v1/sms/inbound",
-        data=form,
-        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
-    )
+    r = _signed(client, form)
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/xml"
     assert r.text == (
@@ -190,13 +207,10 @@ def test_sms_reply_with_a_bad_signature_is_403(
     org: Org,
     *,
     container: Container,
-    worker: Engine,
-    outbox: Outbox,
+    replying: None,
 ) -> None:
-    _paged(api, org, worker, outbox)
-    _add_phone(container, org)
     r = client.post(
-        "/api-ext/v1/sms/inbound",
+        INBOUND,
         data={"From": "+15550001111", "Body": "resolve 1", "MessageSid": "SM2"},
         headers={"X-Twilio-Signature": "bm9wZQ=="},
     )
@@ -205,45 +219,23 @@ def test_sms_reply_with_a_bad_signature_is_403(
 
 
 def test_sms_reply_from_an_unknown_number_changes_nothing(
-    api: TestClient, client: TestClient, org: Org, worker: Engine, outbox: Outbox
+    api: TestClient, client: TestClient, paged: dict[str, str]
 ) -> None:
-    _paged(api, org, worker, outbox)
     form = {"From": "+15550002222", "Body": "resolve 1", "MessageSid": "SM3"}
-    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
-    r = client.post(
-        "/api-ext/v1/sms/inbound",
-        data=form,
-        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
-    )
+    r = _signed(client, form)
     assert r.status_code == 200
     assert "<Message>No incident #1 for this number.</Message>" in r.text
     assert _phase(api) == "UNACKED"
 
 
 def test_sms_reply_with_an_impossible_number_answers_no_such_incident(
-    api: TestClient, client: TestClient, org: Org, worker: Engine, outbox: Outbox
+    api: TestClient, client: TestClient, paged: dict[str, str]
 ) -> None:
-    _paged(api, org, worker, outbox)
     form = {"From": "+15550001111", "Body": "ack 99999999999999999999", "MessageSid": "SM4"}
-    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
-    r = client.post(
-        "/api-ext/v1/sms/inbound",
-        data=form,
-        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
-    )
+    r = _signed(client, form)
     assert r.status_code == 200
     assert "<Message>No incident #99999999999999999999 for this number.</Message>" in r.text
     assert _phase(api) == "UNACKED"
-
-
-INBOUND = "/api-ext/v1/sms/inbound"
-INBOUND_URL = "https://oncall.example.com/api-ext/v1/sms/inbound"
-
-
-def _signed(client: TestClient, form: dict[str, str]) -> Response:
-    return client.post(
-        INBOUND, data=form, headers={"X-Twilio-Signature": _twilio_signature(INBOUND_URL, form)}
-    )
 
 
 def _sid_rows(container: Container) -> list[str]:
@@ -257,12 +249,9 @@ def test_a_replayed_sms_reply_is_refused_and_changes_nothing(
     org: Org,
     *,
     container: Container,
-    worker: Engine,
-    outbox: Outbox,
+    replying: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    _paged(api, org, worker, outbox)
-    _add_phone(container, org)
     form = {"From": "+15550001111", "Body": "ack 1", "MessageSid": "SM" + "a" * 32}
     assert _signed(client, form).status_code == 200
     assert _phase(api) == "ACKED"
@@ -309,11 +298,8 @@ def test_concurrent_copies_of_one_signed_reply_act_once(
     org: Org,
     *,
     container: Container,
-    worker: Engine,
-    outbox: Outbox,
+    replying: None,
 ) -> None:
-    _paged(api, org, worker, outbox)
-    _add_phone(container, org)
     form = {"From": "+15550001111", "Body": "resolve 1", "MessageSid": "SMrace"}
     barrier = threading.Barrier(4)
 
@@ -336,11 +322,8 @@ def test_sms_reply_without_a_signature_or_message_sid_is_refused(
     org: Org,
     *,
     container: Container,
-    worker: Engine,
-    outbox: Outbox,
+    replying: None,
 ) -> None:
-    _paged(api, org, worker, outbox)
-    _add_phone(container, org)
     unsigned = client.post(
         INBOUND, data={"From": "+15550001111", "Body": "ack 1", "MessageSid": "SMx"}
     )
