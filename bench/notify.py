@@ -362,6 +362,8 @@ def run(kind: str, sink: str, args: argparse.Namespace) -> dict[str, Any]:
             "OPENONCALL_RATE_LIMIT_SCALE": "0",
             "OPENONCALL_LOG_LEVEL": "WARNING",
             "OPENONCALL_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+            # The webhook sink listens on loopback, which webhooks reach only when allowed.
+            "OPENONCALL_WEBHOOK_ALLOWLIST": "127.0.0.0/8",
         }
         serve: subprocess.Popen[str] | None = None
         log = tmp / "serve.log"

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from openoncall import __version__
+from openoncall.api.body_limits import BodyLimits
 from openoncall.api.docs import install_openapi_security
 from openoncall.api.errors import install_error_handlers
 from openoncall.api.metrics import MetricsMiddleware
@@ -55,6 +56,8 @@ def create_app(container: Container) -> FastAPI:
     install_web(app)
     install_openapi_security(app)
     install_static_dispatch(app.router)
+    # Authenticates and caps request bodies before any route reads them.
+    app.add_middleware(BodyLimits)
     # Outermost, so it times and counts every response, errors and 404s included.
     app.add_middleware(MetricsMiddleware)
     return app

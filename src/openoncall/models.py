@@ -18,6 +18,7 @@ from openoncall.incidents.models import (
     IncidentPagedTeam,
     IncidentPagedUser,
 )
+from openoncall.links.models import ProviderRequest
 from openoncall.maintenance.models import MaintenanceMode
 from openoncall.orgs.models import ApiKey, ApiKeyUsage, InstanceSecret, Organization
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
@@ -62,6 +63,7 @@ __all__ = [
     "OverrideAssignment",
     "PagingRule",
     "PagingStep",
+    "ProviderRequest",
     "RotationGroup",
     "RotationMember",
     "RotationShift",

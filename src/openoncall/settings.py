@@ -31,4 +31,13 @@ class Settings(BaseSettings):
     sms_auth_token: SecretStr | None = None
     sms_from: str | None = None
     push_url: str | None = None
+    # Outgoing webhooks and chat posts reach public addresses only; these CIDRs and host
+    # names (comma-separated) are allowed too, e.g. "127.0.0.0/8,10.1.0.0/16,hooks.internal".
+    webhook_allowlist: str | None = None
     log_level: str = "INFO"
+    # Request bodies larger than this are refused with 413 before they are read further
+    # (alerts are a few KB; every route but the incident notes uses this cap).
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # The body cap of the incident-notes routes and the largest stored note value (its
+    # JSON); the vendor allows notes of up to 16 MB.
+    max_note_bytes: int = Field(default=1024 * 1024, ge=1024, le=16 * 1024 * 1024)

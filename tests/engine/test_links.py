@@ -5,16 +5,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from openoncall.clock import FrozenClock
 from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.container import Container
 from openoncall.engine.worker import Engine
+from openoncall.links.models import ProviderRequest
 from openoncall.notify.channel import Medium
 from openoncall.settings import Settings
 from openoncall.users.models import User
@@ -131,6 +138,16 @@ def _twilio_signature(url: str, params: dict[str, str]) -> str:
     return base64.b64encode(mac.digest()).decode()
 
 
+INBOUND = "/api-ext/v1/sms/inbound"
+INBOUND_URL = "https://oncall.example.com/api-ext/v1/sms/inbound"
+
+
+def _signed(client: TestClient, form: dict[str, str]) -> Response:
+    return client.post(
+        INBOUND, data=form, headers={"X-Twilio-Signature": _twilio_signature(INBOUND_URL, form)}
+    )
+
+
 def _add_phone(container: Container, org: Org) -> None:
     with container.sessions.transaction() as session:
         user = session.query(User).filter_by(org_id=org.org_id, username="alice").one()
@@ -148,6 +165,18 @@ def _add_phone(container: Container, org: Org) -> None:
         )
 
 
+@pytest.fixture
+def paged(api: TestClient, org: Org, worker: Engine, outbox: Outbox) -> dict[str, str]:
+    """Incident 1 paged alice (by email)."""
+    return _paged(api, org, worker, outbox)
+
+
+@pytest.fixture
+def replying(paged: dict[str, str], container: Container, org: Org) -> None:
+    """Incident 1 paged alice, whose phone can reply."""
+    _add_phone(container, org)
+
+
 def test_sms_reply_acknowledges_as_the_user_with_that_phone(
     api: TestClient,
     client: TestClient,
@@ -159,13 +188,8 @@ def test_sms_reply_acknowledges_as_the_user_with_that_phone(
 ) -> None:
     _paged(api, org, worker, outbox)
     _add_phone(container, org)
-    form = {"From": "+15550001111", "Body": "ack 1", "To": "+15559990000"}
-    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
-    r = client.post(
-        "/api-ext/v1/sms/inbound",
-        data=form,
-        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
-    )
+    form = {"From": "+15550001111", "Body": "ack 1", "To": "+15559990000", "MessageSid": "SM1"}
+    r = _signed(client, form)
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/xml"
     assert r.text == (
@@ -183,14 +207,11 @@ def test_sms_reply_with_a_bad_signature_is_403(
     org: Org,
     *,
     container: Container,
-    worker: Engine,
-    outbox: Outbox,
+    replying: None,
 ) -> None:
-    _paged(api, org, worker, outbox)
-    _add_phone(container, org)
     r = client.post(
-        "/api-ext/v1/sms/inbound",
-        data={"From": "+15550001111", "Body": "resolve 1"},
+        INBOUND,
+        data={"From": "+15550001111", "Body": "resolve 1", "MessageSid": "SM2"},
         headers={"X-Twilio-Signature": "bm9wZQ=="},
     )
     assert r.status_code == 403
@@ -198,32 +219,116 @@ def test_sms_reply_with_a_bad_signature_is_403(
 
 
 def test_sms_reply_from_an_unknown_number_changes_nothing(
-    api: TestClient, client: TestClient, org: Org, worker: Engine, outbox: Outbox
+    api: TestClient, client: TestClient, paged: dict[str, str]
 ) -> None:
-    _paged(api, org, worker, outbox)
-    form = {"From": "+15550002222", "Body": "resolve 1"}
-    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
-    r = client.post(
-        "/api-ext/v1/sms/inbound",
-        data=form,
-        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
-    )
+    form = {"From": "+15550002222", "Body": "resolve 1", "MessageSid": "SM3"}
+    r = _signed(client, form)
     assert r.status_code == 200
     assert "<Message>No incident #1 for this number.</Message>" in r.text
     assert _phase(api) == "UNACKED"
 
 
 def test_sms_reply_with_an_impossible_number_answers_no_such_incident(
-    api: TestClient, client: TestClient, org: Org, worker: Engine, outbox: Outbox
+    api: TestClient, client: TestClient, paged: dict[str, str]
 ) -> None:
-    _paged(api, org, worker, outbox)
-    form = {"From": "+15550001111", "Body": "ack 99999999999999999999"}
-    url = "https://oncall.example.com/api-ext/v1/sms/inbound"
-    r = client.post(
-        "/api-ext/v1/sms/inbound",
-        data=form,
-        headers={"X-Twilio-Signature": _twilio_signature(url, form)},
-    )
+    form = {"From": "+15550001111", "Body": "ack 99999999999999999999", "MessageSid": "SM4"}
+    r = _signed(client, form)
     assert r.status_code == 200
     assert "<Message>No incident #99999999999999999999 for this number.</Message>" in r.text
+    assert _phase(api) == "UNACKED"
+
+
+def _sid_rows(container: Container) -> list[str]:
+    with container.sessions.transaction() as session:
+        return list(session.scalars(select(ProviderRequest.sid).order_by(ProviderRequest.sid)))
+
+
+def test_a_replayed_sms_reply_is_refused_and_changes_nothing(
+    api: TestClient,
+    client: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    replying: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    form = {"From": "+15550001111", "Body": "ack 1", "MessageSid": "SM" + "a" * 32}
+    assert _signed(client, form).status_code == 200
+    assert _phase(api) == "ACKED"
+    with caplog.at_level(logging.WARNING, logger="openoncall.links.router"):
+        again = _signed(client, form)
+    assert again.status_code == 403
+    assert again.json() == {"error": "Forbidden"}
+    assert "MessageSid already acted on (a replayed request)" in caplog.text
+    assert SMS_TOKEN not in caplog.text
+    transitions = [e for e in timeline(container, org, 1) if e.endswith("by SMS reply")]
+    assert transitions == ["transition: Acknowledged by SMS reply"]
+    assert _sid_rows(container) == ["SM" + "a" * 32]
+
+
+def test_a_signed_reply_replayed_after_the_window_cannot_change_its_incident(
+    api: TestClient,
+    client: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    clock: FrozenClock,
+    worker: Engine,
+    outbox: Outbox,
+) -> None:
+    _paged(api, org, worker, outbox)
+    # Sent before the phone was registered: it acted on nothing, so a captured copy would
+    # act once the phone is known, if replays were accepted.
+    form = {"From": "+15550001111", "Body": "ack 1", "MessageSid": "SMold"}
+    assert "No incident #1 for this number." in _signed(client, form).text
+    _add_phone(container, org)
+    assert _signed(client, form).status_code == 403
+    clock.advance(days=30, seconds=1)
+    late = _signed(client, form)
+    assert late.status_code == 200
+    assert "Incident #1 is too old to change by SMS: use the web UI." in late.text
+    assert _phase(api) == "UNACKED"
+    # The request ids older than the window were pruned; the late one is remembered.
+    assert _sid_rows(container) == ["SMold"]
+
+
+def test_concurrent_copies_of_one_signed_reply_act_once(
+    api: TestClient,
+    app: FastAPI,
+    org: Org,
+    *,
+    container: Container,
+    replying: None,
+) -> None:
+    form = {"From": "+15550001111", "Body": "resolve 1", "MessageSid": "SMrace"}
+    barrier = threading.Barrier(4)
+
+    def post(_: int) -> int:
+        with TestClient(app) as c:
+            barrier.wait()
+            return _signed(c, form).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(post, range(4)))
+    assert statuses == [200, 403, 403, 403]
+    assert _phase(api) == "RESOLVED"
+    transitions = [e for e in timeline(container, org, 1) if e.endswith("by SMS reply")]
+    assert transitions == ["transition: Resolved by SMS reply"]
+
+
+def test_sms_reply_without_a_signature_or_message_sid_is_refused(
+    api: TestClient,
+    client: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    replying: None,
+) -> None:
+    unsigned = client.post(
+        INBOUND, data={"From": "+15550001111", "Body": "ack 1", "MessageSid": "SMx"}
+    )
+    assert unsigned.status_code == 403
+    no_sid = _signed(client, {"From": "+15550001111", "Body": "ack 1"})
+    assert no_sid.status_code == 400
+    assert no_sid.json() == {"error": "Missing field: MessageSid", "field": "MessageSid"}
     assert _phase(api) == "UNACKED"

@@ -74,6 +74,8 @@ def start_engine(db_url: str, tmp_path: Path) -> Iterator[EngineStarter]:
             **os.environ,
             "OPENONCALL_DATABASE_URL": url.render_as_string(hide_password=False),
             "OPENONCALL_LOG_LEVEL": "WARNING",
+            # The webhook receiver listens on loopback, which webhooks reach only when allowed.
+            "OPENONCALL_WEBHOOK_ALLOWLIST": "127.0.0.0/8",
         }
         with (tmp_path / f"{name}.log").open("wb") as log:
             proc = subprocess.Popen(

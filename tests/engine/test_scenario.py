@@ -64,6 +64,7 @@ def settings(db_url: str, smtp: SmtpSink, sms: HttpStub) -> Settings:
         sms_account_sid=SID,
         sms_auth_token=SecretStr("token"),
         sms_from="+15550009999",
+        webhook_allowlist="127.0.0.0/8",  # the webhook sink listens on loopback
     )
 
 

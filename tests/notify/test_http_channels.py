@@ -16,12 +16,17 @@ import pytest
 from openoncall.notify.channel import Channel, DeliveryResult, Medium, Notification
 from openoncall.notify.chat import ChatChannel
 from openoncall.notify.console import ConsoleChannel
+from openoncall.notify.egress import EgressPolicy, GuardedBackend
 from openoncall.notify.push import PushChannel
 from openoncall.notify.sms import TwilioChannel
 from openoncall.notify.webhook import WebhookChannel
 from tests.notify.sinks import HttpSink, http_server, run_async
 
 LINKS = {"ack_url": "http://oncall.test/ack/1", "resolve_url": "http://oncall.test/resolve/1"}
+
+
+# The sinks listen on loopback, which outgoing webhooks may reach only when allowlisted.
+LOOPBACK = GuardedBackend(EgressPolicy.parse("127.0.0.0/8"))
 
 
 def note(medium: Medium, to: str, **data: Any) -> Notification:
@@ -185,7 +190,7 @@ def test_webhook_posts_incident_fields_signed_with_the_secret() -> None:
             currentPhase="UNACKED",
             signing_secret="whsec-1",
         )
-        [result] = send_all(WebhookChannel(), n)
+        [result] = send_all(WebhookChannel(egress=LOOPBACK), n)
     assert result.ok
     [request] = sink.requests
     assert request.path == "/hooks/incident"
@@ -204,7 +209,7 @@ def test_webhook_posts_incident_fields_signed_with_the_secret() -> None:
 
 def test_webhook_without_secret_is_unsigned() -> None:
     with http_server() as sink:
-        [result] = send_all(WebhookChannel(), note(Medium.WEBHOOK, sink.url))
+        [result] = send_all(WebhookChannel(egress=LOOPBACK), note(Medium.WEBHOOK, sink.url))
     assert result.ok
     [request] = sink.requests
     assert "x-openoncall-signature" not in request.headers
@@ -219,15 +224,19 @@ def test_webhook_failures() -> None:
     with http_server() as sink:
         sink.replies = [(404, b""), (502, b"bad gateway")]
         results = send_all(
-            WebhookChannel(), note(Medium.WEBHOOK, sink.url), note(Medium.WEBHOOK, sink.url)
+            WebhookChannel(egress=LOOPBACK),
+            note(Medium.WEBHOOK, sink.url),
+            note(Medium.WEBHOOK, sink.url),
         )
     assert results == [
         DeliveryResult(False, "HTTP 404", retryable=False),
-        DeliveryResult(False, "HTTP 502: bad gateway", retryable=True),
+        DeliveryResult(False, "HTTP 502", retryable=True),
     ]
-    [bad_url] = send_all(WebhookChannel(), note(Medium.WEBHOOK, "ftp://x"))
+    [bad_url] = send_all(WebhookChannel(egress=LOOPBACK), note(Medium.WEBHOOK, "ftp://x"))
     assert bad_url == DeliveryResult(False, "not an http(s) URL: 'ftp://x'", retryable=False)
-    [down] = send_all(WebhookChannel(), note(Medium.WEBHOOK, f"http://127.0.0.1:{refused_port()}"))
+    [down] = send_all(
+        WebhookChannel(egress=LOOPBACK), note(Medium.WEBHOOK, f"http://127.0.0.1:{refused_port()}")
+    )
     assert (down.ok, down.retryable) == (False, True)
 
 
@@ -236,7 +245,9 @@ def test_webhook_failures() -> None:
 
 def test_chat_posts_slack_text_with_links() -> None:
     with http_server() as sink:
-        [result] = send_all(ChatChannel(), note(Medium.CHAT, f"{sink.url}/services/T/B/X", **LINKS))
+        [result] = send_all(
+            ChatChannel(egress=LOOPBACK), note(Medium.CHAT, f"{sink.url}/services/T/B/X", **LINKS)
+        )
     assert result.ok
     [request] = sink.requests
     assert request.path == "/services/T/B/X"
@@ -247,7 +258,7 @@ def test_chat_posts_slack_text_with_links() -> None:
 
 
 def test_chat_with_a_bad_url_fails_for_good() -> None:
-    [result] = send_all(ChatChannel(), note(Medium.CHAT, ""))
+    [result] = send_all(ChatChannel(egress=LOOPBACK), note(Medium.CHAT, ""))
     assert result == DeliveryResult(False, "not an http(s) URL: ''", retryable=False)
 
 

@@ -65,6 +65,7 @@ def test_configured_providers_receive_the_notifications() -> None:
                     sms_auth_token=SecretStr("tok"),
                     sms_from="+15550000000",
                     push_url=f"{sink.url}/ntfy",
+                    webhook_allowlist="127.0.0.0/8",
                 )
                 channels = build_channels(settings)
                 assert isinstance(channels[Medium.EMAIL], EmailChannel)

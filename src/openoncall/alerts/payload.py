@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from openoncall.storable import MAX_JSON_DEPTH, find_unstorable
 
 MESSAGE_TYPES = {
     "CRITICAL": "CRITICAL",
@@ -53,16 +56,51 @@ class AlertData:
     ack_msg: str | None
 
 
+# The longest text each well-known field may have: the width of the column it is stored in
+# (an acknowledging tool's name also becomes the timeline's actor, 128 characters).
+FIELD_LIMITS = {
+    "entity_id": 512,
+    "monitoring_tool": 128,
+    "ack_author": 128,
+    "host_name": 255,
+    "host": 255,
+    "service": 255,
+}
+MAX_ROUTING_KEY = 255
+
+
+# What may decode to an unstorable value: a \u escape, a NaN/Infinity constant, or the
+# UTF-8 form of a surrogate (json.loads decodes bytes with "surrogatepass").
+_SUSPECT = re.compile(rb"\\u|NaN|Infinity|\xed[\xa0-\xbf]")
+
+
+def _may_be_unstorable(body: bytes) -> bool:
+    """Cheap test of the raw bytes, so that ordinary alerts skip the walk over every value."""
+    return _SUSPECT.search(body) is not None or body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH
+
+
 def parse_body(body: bytes) -> dict[str, Any]:
     """The JSON object of a request body, or PayloadError."""
     if not body.strip():
         raise PayloadError("Missing fields: message_type")
+    if b"\x00" in body:  # UTF-16/32 JSON, or a raw NUL: neither can be kept as the raw text
+        raise PayloadError("Request body must be UTF-8 JSON without NUL bytes")
     try:
         data = json.loads(body)
+    except RecursionError as exc:
+        raise PayloadError(f"Request body is nested deeper than {MAX_JSON_DEPTH} levels") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise PayloadError("Request body is not valid JSON") from exc
     if not isinstance(data, dict):
         raise PayloadError("Request body must be a JSON object")
+    if _may_be_unstorable(body):
+        problem = find_unstorable(data, "")
+        if problem is not None:
+            raise PayloadError(f"Invalid field {problem.field or 'body'}: {problem.reason}")
+    for name, limit in FIELD_LIMITS.items():
+        text = _text(data.get(name))
+        if text is not None and len(text) > limit:
+            raise PayloadError(f"Invalid field {name}: longer than {limit} characters")
     message_type = data.get("message_type")
     if message_type is None or (isinstance(message_type, str) and not message_type.strip()):
         raise PayloadError("Missing fields: message_type")
@@ -85,6 +123,13 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bool | int | float):
         return json.dumps(value)
     return json.dumps(value, sort_keys=True)
+
+
+def _clip(fields: dict[str, Any], name: str) -> str | None:
+    """A well-known field's text cut to its column: a rule's transformation may lengthen what
+    `parse_body` checked as sent."""
+    text = _text(fields.get(name))
+    return text[: FIELD_LIMITS[name]] if text is not None else None
 
 
 def _instant(value: Any, default: datetime) -> datetime:
@@ -116,7 +161,7 @@ def normalize(fields: dict[str, Any], *, original_type: str, received_at: dateti
     type it arrived with (`original_type`) rather than being lost.
     """
     message_type = message_type_of(fields.get("message_type")) or original_type
-    entity_id = _text(fields.get("entity_id")) or ""
+    entity_id = _clip(fields, "entity_id") or ""
     state_message = _text(fields.get("state_message"))
     if state_message is None:
         state_message = _text(fields.get("message"))
@@ -126,13 +171,13 @@ def normalize(fields: dict[str, Any], *, original_type: str, received_at: dateti
         entity_id=entity_id,
         entity_display_name=_text(fields.get("entity_display_name")) or "",
         state_message=state_message or "",
-        monitoring_tool=_text(fields.get("monitoring_tool")),
+        monitoring_tool=_clip(fields, "monitoring_tool"),
         timestamp=timestamp,
         state_start_time=_instant(fields.get("state_start_time"), timestamp),
         entity_is_host=_truthy(fields.get("entity_is_host")),
-        host=_text(fields.get("host_name") if "host_name" in fields else fields.get("host")),
-        service=_text(fields.get("service")),
-        ack_author=_text(fields.get("ack_author")),
+        host=_clip(fields, "host_name" if "host_name" in fields else "host"),
+        service=_clip(fields, "service"),
+        ack_author=_clip(fields, "ack_author"),
         ack_msg=_text(fields.get("ack_msg")),
     )
 

@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from openoncall.alerts.ingest import Submission
 from openoncall.alerts.models import AlertSource
-from openoncall.alerts.payload import PayloadError, parse_body, with_entity_id
+from openoncall.alerts.payload import MAX_ROUTING_KEY, PayloadError, parse_body, with_entity_id
 from openoncall.alerts.schemas import AlertFailure, AlertSuccess
 from openoncall.alerts.writer import writer_for
 from openoncall.auth.deps import get_container
@@ -59,15 +59,13 @@ _BODY_DOC: dict[str, Any] = {
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": AlertSuccess, "description": "Stored (committed) before this answer."},
     400: {"model": AlertFailure, "description": "Not an alert, e.g. no message_type."},
-    404: {"description": "Unknown REST endpoint key."},
+    404: {"description": "Unknown REST endpoint key (answered before the body is read)."},
+    413: {"model": AlertFailure, "description": "Body larger than the configured cap."},
 }
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status_code=status, media_type="application/json")
-
-
-MAX_BODY_BYTES = 1024 * 1024
 
 
 def _new_entity_id() -> str:
@@ -78,6 +76,11 @@ async def receive_alert(
     container: Container, body: bytes, rest_key: str, routing_key: str | None
 ) -> tuple[int, dict[str, Any]]:
     """Parse, queue for the group commit, wait for the commit: (status, answer)."""
+    if routing_key is not None and len(routing_key) > MAX_ROUTING_KEY:
+        return 400, {
+            "result": "failure",
+            "message": f"Invalid routing key: longer than {MAX_ROUTING_KEY} characters",
+        }
     try:
         data = parse_body(body)
     except PayloadError as exc:
@@ -105,22 +108,16 @@ class AlertEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         container: Container = scope["app"].state.container
         params = scope["path_params"]
+        # The body-limit layer (api/body_limits.py) has checked the key and capped the body.
         chunks: list[bytes] = []
-        size = 0
         more = True
         while more:
             message = await receive()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                status, answer = 413, {"result": "failure", "message": "Alert too large"}
-                break
-            chunks.append(chunk)
+            chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
-        else:
-            status, answer = await receive_alert(
-                container, b"".join(chunks), params["rest_key"], params.get("routing_key")
-            )
+        status, answer = await receive_alert(
+            container, b"".join(chunks), params["rest_key"], params.get("routing_key")
+        )
         payload = json.dumps(answer).encode()
         await send(
             {

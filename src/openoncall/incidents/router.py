@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Response
 
 from openoncall.api.paging import PageDep
 from openoncall.api.responses import json_response, model_bytes
-from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
+from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
+from openoncall.container import Container
+from openoncall.errors import InvalidInput
 from openoncall.incidents import commands, notes, queries
 from openoncall.incidents.models import IncidentNote
 from openoncall.incidents.schemas import (
@@ -26,6 +28,7 @@ from openoncall.incidents.schemas import (
     RerouteCollection,
     RerouteStatusResponse,
 )
+from openoncall.storable import json_size
 
 router = public_router(tags=["Incidents"])
 
@@ -35,6 +38,15 @@ NoteName = Annotated[str, Path(alias="noteName", max_length=255)]
 
 def _note(note: IncidentNote) -> Note:
     return Note(name=note.name, display_name=note.display_name, json_value=note.json_value)
+
+
+def _note_value(value: dict[str, Any], container: Container) -> dict[str, Any]:
+    """The note's value, if its JSON fits OPENONCALL_MAX_NOTE_BYTES (every later view of the
+    incident's notes carries it)."""
+    limit = container.settings.max_note_bytes
+    if json_size(value) > limit:
+        raise InvalidInput(f"json_value is larger than {limit} bytes as JSON", field="json_value")
+    return value
 
 
 @router.get("/api-public/v1/incidents", response_model=IncidentList)
@@ -156,7 +168,13 @@ def list_notes(
 
 @router.post("/api-public/v1/incidents/{incidentNumber}/notes", response_model=Note)
 def create_note(
-    number: IncidentNumber, body: NotesPayload, session: DbSession, caller: CallerDep, now: Now
+    *,
+    number: IncidentNumber,
+    body: NotesPayload,
+    session: DbSession,
+    caller: CallerDep,
+    now: Now,
+    container: ContainerDep,
 ) -> Note:
     """Add a named note; the request says `display_name`, the answer `displayName`."""
     note = notes.create_note(
@@ -165,7 +183,7 @@ def create_note(
         number,
         name=body.name,
         display_name=body.display_name,
-        json_value=body.json_value,
+        json_value=_note_value(body.json_value, container),
         actor=queries.actor_for_key(session, caller.org_id, caller.created_by_user_id),
         now=now,
     )
@@ -181,6 +199,7 @@ def update_note(
     session: DbSession,
     caller: CallerDep,
     now: Now,
+    container: ContainerDep,
 ) -> Note:
     """Replace a note's value (and display name); answers the note as it now is."""
     note = notes.update_note(
@@ -189,7 +208,7 @@ def update_note(
         number,
         note_name,
         display_name=body.display_name,
-        json_value=body.json_value,
+        json_value=_note_value(body.json_value, container),
         actor=queries.actor_for_key(session, caller.org_id, caller.created_by_user_id),
         now=now,
     )

@@ -10,20 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 
 from openoncall.api.wire import WireModel
-
-
-def has_nul(value: object) -> bool:
-    """Whether a value holds a NUL character anywhere (strings, lists, dict keys and values)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    return False
+from openoncall.storable import find_unstorable
 
 
 def _number_as_text(value: Any) -> Any:
@@ -32,14 +22,16 @@ def _number_as_text(value: Any) -> Any:
 
 
 class RequestBody(WireModel):
-    """A request body whose text never holds NUL: PostgreSQL refuses it in text columns (a
-    500 otherwise), so it is a 400 naming the field instead, on every database alike."""
+    """A request body whose every value both databases store alike (`storable.py`: no NUL,
+    lone surrogate, NaN or over-deep nesting), else a 400 naming the field."""
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: object) -> object:
-        if has_nul(value):
-            raise ValueError("must not contain NUL characters")
+    def _storable(cls, value: object, info: ValidationInfo) -> object:
+        problem = find_unstorable(value, info.field_name or "value")
+        if problem is not None:
+            where = "" if problem.field == info.field_name else f"{problem.field} "
+            raise ValueError(f"{where}{problem.reason}")
         return value
 
 

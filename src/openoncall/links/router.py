@@ -1,15 +1,15 @@
 """Acknowledge or resolve from a notification: signed links (GET confirms, POST acts) and
 SMS replies through the provider's inbound webhook (`ack 123`, `resolve 123`).
 
-These routes carry no API key: the signed token, or the sender's registered phone number
-(with the provider's request signature when an auth token is configured), is the credential.
+These routes carry no API key: the signed token, or the provider's request signature (checked
+with the configured auth token; no token, no SMS replies) plus the sender's registered phone
+number, is the credential. There is no inbound voice route: voice pages only read aloud.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import json
+import logging
 import re
 from datetime import datetime
 from html import escape
@@ -18,18 +18,22 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Header, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from openoncall.auth.deps import ContainerDep, DbSession, Now
 from openoncall.contacts.models import ContactKind, ContactMethod
-from openoncall.errors import InvalidTransition, NotFound
+from openoncall.errors import InvalidInput, InvalidTransition, NotFound
 from openoncall.incidents.models import Incident
 from openoncall.incidents.service import acknowledge_incident, resolve_incident
+from openoncall.links.replays import acts_on, remember_request
 from openoncall.links.service import link_signer
 from openoncall.links.signing import LinkAction, LinkClaim, LinkExpired
+from openoncall.links.twilio import signature_refusal
 from openoncall.users.models import User
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["Notification links"], include_in_schema=True)
 
 SMS_INBOUND_PATH = "/api-ext/v1/sms/inbound"
@@ -135,42 +139,64 @@ def _digits(phone: str) -> str:
     return re.sub(r"[^\d]", "", phone)
 
 
-def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
-    """Twilio's request signature: HMAC-SHA1 of the URL plus the sorted form parameters."""
-    payload = url + "".join(k + params[k] for k in sorted(params))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
+def _refused(reason: str) -> Response:
+    # Why, for the operator; never the token, the signature or the message.
+    log.warning("inbound SMS webhook refused: %s", reason, extra={"path": SMS_INBOUND_PATH})
+    return Response(
+        json.dumps({"error": "Forbidden"}), status_code=403, media_type="application/json"
+    )
 
 
 @router.post(SMS_INBOUND_PATH)
 async def sms_inbound(
     request: Request,
     container: ContainerDep,
-    from_: Annotated[str, Form(alias="From")],
-    body: Annotated[str, Form(alias="Body")],
+    *,
+    # Optional here so that an unsigned request is refused (403) before anything else.
+    from_: Annotated[str | None, Form(alias="From")] = None,
+    body: Annotated[str | None, Form(alias="Body")] = None,
+    message_sid: Annotated[str | None, Form(alias="MessageSid", max_length=64)] = None,
     signature: Annotated[str | None, Header(alias="X-Twilio-Signature")] = None,
 ) -> Response:
-    """An SMS reply from the provider (Twilio-compatible form post): `ack 123`, `resolve 123`."""
+    """An SMS reply from the provider (Twilio-compatible form post): `ack 123`, `resolve 123`.
+
+    Refused (403) unless it carries a valid `X-Twilio-Signature` for the configured auth
+    token, and when its `MessageSid` was already acted on (a replay)."""
     token = container.settings.sms_auth_token
-    if token is not None:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        url = container.settings.base_url.rstrip("/") + SMS_INBOUND_PATH
-        expected = twilio_signature(token.get_secret_value(), url, form)
-        if signature is None or not hmac.compare_digest(signature, expected):
-            return Response("forbidden", status_code=403)
-    match = _REPLY.match(body)
-    if match is None:
-        return _twiml("Reply 'ack N' or 'resolve N' with the incident number.")
-    action = LinkAction.RESOLVE if match.group(1).lower() == "resolve" else LinkAction.ACK
-    number = int(match.group(2))
-    if number > MAX_INCIDENT_NUMBER:  # beyond the column's range: no such incident
-        return _twiml(f"No incident #{number} for this number.")
+    params = {k: str(v) for k, v in (await request.form()).items()}
+    query = request.url.query
+    url = (
+        container.settings.base_url.rstrip("/") + SMS_INBOUND_PATH + (f"?{query}" if query else "")
+    )
+    refusal = signature_refusal(token.get_secret_value() if token else None, url, params, signature)
+    if refusal is not None:
+        return _refused(refusal)
+    fields = {"From": from_, "Body": body, "MessageSid": message_sid}
+    missing = next((name for name, value in fields.items() if not value), None)
+    if missing is not None:
+        raise InvalidInput(f"Missing field: {missing}", field=missing)
+    phone, sid = from_ or "", message_sid or ""
+    match = _REPLY.match(body or "")
+    action: LinkAction | None = None
+    number = 0
+    if match is not None:
+        action = LinkAction.RESOLVE if match.group(1).lower() == "resolve" else LinkAction.ACK
+        number = int(match.group(2))
 
     def work() -> str:
+        now = container.clock.now()
         with container.sessions.transaction() as session:
-            return _act_by_phone(session, from_, action, number, container.clock.now())
+            remember_request(session, sid, now=now)
+            if action is None:
+                return "Reply 'ack N' or 'resolve N' with the incident number."
+            if number > MAX_INCIDENT_NUMBER:  # beyond the column's range: no such incident
+                return f"No incident #{number} for this number."
+            return _act_by_phone(session, phone, action, number, now)
 
-    return _twiml(await run_in_threadpool(work))
+    try:
+        return _twiml(await run_in_threadpool(work))
+    except IntegrityError:
+        return _refused("MessageSid already acted on (a replayed request)")
 
 
 def _act_by_phone(
@@ -191,6 +217,8 @@ def _act_by_phone(
         user = session.get(User, contact.user_id)
         if incident is None or user is None:
             continue
+        if not acts_on(incident.started_at, now=now):
+            return f"Incident #{number} is too old to change by SMS: use the web UI."
         act = acknowledge_incident if action == LinkAction.ACK else resolve_incident
         try:
             act(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
-
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
-from openoncall.notify.http import new_client, result_of, transport_failure
+from openoncall.notify.egress import GuardedBackend
+from openoncall.notify.http import guarded_client, post_for_status
 
 
 def chat_text(notification: Notification) -> str:
@@ -20,23 +19,22 @@ def chat_text(notification: Notification) -> str:
 
 
 class ChatChannel:
-    """POSTs to the incoming-webhook URL in `notification.to`."""
+    """POSTs to the incoming-webhook URL in `notification.to`, where the egress policy
+    allows (like webhooks, an org admin chooses the URL)."""
 
     medium = Medium.CHAT
 
-    def __init__(self, *, timeout_seconds: float = 10.0) -> None:
-        self._client = new_client(timeout_seconds)
+    def __init__(
+        self, *, timeout_seconds: float = 10.0, egress: GuardedBackend | None = None
+    ) -> None:
+        self._client = guarded_client(timeout_seconds, egress)
 
     async def send(self, notification: Notification) -> DeliveryResult:
         if not notification.to.startswith(("http://", "https://")):
             return DeliveryResult(False, f"not an http(s) URL: {notification.to!r}", False)
-        try:
-            response = await self._client.post(
-                notification.to, json={"text": chat_text(notification)}
-            )
-        except httpx.HTTPError as exc:
-            return transport_failure(exc)
-        return result_of(response)
+        return await post_for_status(
+            self._client, notification.to, json={"text": chat_text(notification)}
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()

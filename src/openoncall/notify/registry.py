@@ -9,6 +9,7 @@ from __future__ import annotations
 from openoncall.notify.channel import Channel, Medium
 from openoncall.notify.chat import ChatChannel
 from openoncall.notify.console import ConsoleChannel
+from openoncall.notify.egress import EgressPolicy, GuardedBackend
 from openoncall.notify.email import EmailChannel, SmtpConfig
 from openoncall.notify.push import PushChannel
 from openoncall.notify.sms import TwilioChannel
@@ -20,9 +21,10 @@ TWILIO_URL = "https://api.twilio.com"
 
 def build_channels(settings: Settings, *, timeout_seconds: float = 10.0) -> dict[Medium, Channel]:
     """Raises ValueError on a malformed provider setting (at start-up, not at the first page)."""
+    egress = GuardedBackend(EgressPolicy.parse(settings.webhook_allowlist))
     channels: dict[Medium, Channel] = {
-        Medium.WEBHOOK: WebhookChannel(timeout_seconds=timeout_seconds),
-        Medium.CHAT: ChatChannel(timeout_seconds=timeout_seconds),
+        Medium.WEBHOOK: WebhookChannel(timeout_seconds=timeout_seconds, egress=egress),
+        Medium.CHAT: ChatChannel(timeout_seconds=timeout_seconds, egress=egress),
     }
     if settings.smtp_url is not None:
         config = SmtpConfig.from_url(settings.smtp_url.get_secret_value())

@@ -12,10 +12,9 @@ import hmac
 import json
 from typing import Any
 
-import httpx
-
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
-from openoncall.notify.http import new_client, result_of, transport_failure
+from openoncall.notify.egress import GuardedBackend
+from openoncall.notify.http import guarded_client, post_for_status
 
 SIGNING_FIELD = "signing_secret"
 SIGNATURE_HEADER = "X-OpenOnCall-Signature"
@@ -36,12 +35,15 @@ def payload(notification: Notification) -> dict[str, Any]:
 
 
 class WebhookChannel:
-    """POSTs to the URL in `notification.to`."""
+    """POSTs to the URL in `notification.to`, where the egress policy allows (`egress`:
+    public addresses only by default)."""
 
     medium = Medium.WEBHOOK
 
-    def __init__(self, *, timeout_seconds: float = 10.0) -> None:
-        self._client = new_client(timeout_seconds)
+    def __init__(
+        self, *, timeout_seconds: float = 10.0, egress: GuardedBackend | None = None
+    ) -> None:
+        self._client = guarded_client(timeout_seconds, egress)
 
     async def send(self, notification: Notification) -> DeliveryResult:
         if not notification.to.startswith(("http://", "https://")):
@@ -51,11 +53,7 @@ class WebhookChannel:
         secret = notification.data.get(SIGNING_FIELD)
         if secret:
             headers[SIGNATURE_HEADER] = signature(str(secret), body)
-        try:
-            response = await self._client.post(notification.to, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return transport_failure(exc)
-        return result_of(response)
+        return await post_for_status(self._client, notification.to, content=body, headers=headers)
 
     async def aclose(self) -> None:
         await self._client.aclose()
