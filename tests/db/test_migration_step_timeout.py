@@ -75,7 +75,7 @@ def _read_due(engine: Engine) -> tuple[datetime | None, list[datetime]]:
 
 
 def test_running_escalations_are_retimed_both_ways(fresh_url: str) -> None:
-    migrate.upgrade(fresh_url, "0007")
+    migrate.upgrade(fresh_url)
     engine = make_engine(fresh_url, sqlite_synchronous="NORMAL")
     container = build_container(
         Settings(database_url=fresh_url, rate_limit_scale=0), clock=FrozenClock(T0), engine=engine
@@ -104,5 +104,5 @@ def test_running_escalations_are_retimed_both_ways(fresh_url: str) -> None:
 
     migrate.downgrade(fresh_url, "0006")  # the old reading: step 1's timeout (0) after it
     assert _due(fresh_url) == (T0, [T0])
-    migrate.upgrade(fresh_url, "0007")
+    migrate.upgrade(fresh_url)
     assert _due(fresh_url) == (step_2, [step_2])
