@@ -4,48 +4,19 @@ Also two independent writers on one database, as two `serve` processes would be.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import httpx
-import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from openoncall.alerts.ingest import Submission
 from openoncall.alerts.models import Alert, AlertSource
 from openoncall.alerts.writer import GroupCommitWriter
-from openoncall.app import create_app
 from openoncall.container import Container
 from openoncall.ids import hash_secret
 from openoncall.incidents.models import Incident
+from tests.api.conftest import LiveServer
 from tests.conftest import Org
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    base_url: str
-
-
-@pytest.fixture
-def live_server(container: Container) -> Iterator[LiveServer]:
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield LiveServer(f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(10)
 
 
 def _post_many(base_url: str, path: str, bodies: list[dict[str, str]], threads: int) -> list[int]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -12,6 +15,7 @@ from openoncall.audit.models import AuditEvent
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
 from openoncall.overrides.models import OnCallTake
+from tests.api.conftest import LiveServer
 from tests.api.scheduling_builders import (
     OpsTeam,
     ShiftSpec,
@@ -185,3 +189,43 @@ def test_take_on_a_partial_shift_ends_at_the_end_of_the_day_shift(
         for p in r["teamsOnCall"][0]["oncallNow"]
     }
     assert users == {ops.policy: ["alice"], policy: ["carol"]}
+
+
+def _race_takes(
+    base_url: str, headers: dict[str, str], path: str, takers: list[str]
+) -> list[tuple[int, object]]:
+    """Every taker asks for alice's shift at the same moment, each on its own connection."""
+    barrier = threading.Barrier(len(takers))
+
+    def take(to_user: str) -> tuple[int, object]:
+        with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+            client.get("/healthz")  # connect before the barrier, so only the PATCH races
+            barrier.wait()
+            r = client.patch(path, json={"fromUser": "alice", "toUser": to_user})
+            return r.status_code, r.json()
+
+    with ThreadPoolExecutor(len(takers)) as pool:
+        return list(pool.map(take, takers))
+
+
+def test_concurrent_takes_of_one_shift_one_wins_the_other_is_409_naming_the_holder(
+    live_server: LiveServer, ops: OpsTeam, container: Container, org: Org
+) -> None:
+    path = f"/api-public/v1/policies/{ops.policy}/oncall/user"
+    for _ in range(6):
+        results = _race_takes(live_server.base_url, org.headers, path, ["bob", "carol"])
+        with container.sessions.transaction() as session:
+            takes = session.scalars(select(OnCallTake)).all()
+            holders = [t.to_user_id for t in takes]
+            for take in takes:
+                session.delete(take)
+        assert len(holders) == 1
+        ok = [i for i, (code, _) in enumerate(results) if code == 200]
+        assert len(ok) == 1, results
+        winner = ["bob", "carol"][ok[0]]
+        (refused,) = [body for code, body in results if code != 200]
+        assert [code for code, _ in results if code != 200] == [409]
+        assert refused == {
+            "error": f"{winner} already holds alice's shift on policy {ops.policy}",
+            "field": "fromUser",
+        }

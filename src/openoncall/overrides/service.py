@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.audit.service import record_audit
-from openoncall.errors import InvalidInput, NotFound
+from openoncall.errors import Conflict, InvalidInput, NotFound
 from openoncall.ids import new_slug
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
 from openoncall.policies.models import EscalationPolicy
@@ -300,6 +300,7 @@ def take_oncall(
     to_user = get_user(session, org_id, to_username, field="toUser")
     if from_user.id == to_user.id:
         return
+    _lock_policies(session, [policy.id])
     if not _take_on(session, org_id, policy, from_user, to_user, actor=actor, now=now):
         raise InvalidInput(
             f"{from_user.username} is not on call for policy {policy.slug}", field="fromUser"
@@ -327,6 +328,7 @@ def take_team_oncall(
         .where(EscalationPolicy.org_id == org_id, EscalationPolicy.team_id == team.id)
         .order_by(EscalationPolicy.id)
     ).all()
+    _lock_policies(session, [policy.id for policy in policies])
     results = [
         _take_on(session, org_id, policy, from_user, to_user, actor=actor, now=now)
         for policy in policies
@@ -335,6 +337,40 @@ def take_team_oncall(
         raise InvalidInput(
             f"{from_user.username} is not on call for team {team.slug}", field="fromUser"
         )
+
+
+def _lock_policies(session: Session, policy_ids: list[int]) -> None:
+    """Serialise takes per policy: who is on call is read only after this lock is held.
+
+    Two concurrent takes of one shift would otherwise both see `from` on call and both insert.
+    On PostgreSQL the row lock (ids in order, so two team takes cannot deadlock) makes the
+    second wait for the first to commit; SQLite writers already begin IMMEDIATE, one at a time.
+    """
+    session.execute(
+        select(EscalationPolicy.id)
+        .where(EscalationPolicy.id.in_(policy_ids))
+        .order_by(EscalationPolicy.id)
+        .with_for_update()
+    ).all()
+
+
+def _holder_of(
+    session: Session, org_id: int, policy: EscalationPolicy, from_user: User, now: datetime
+) -> str | None:
+    """Who holds `from_user`'s shift on the policy now through a take, if anyone."""
+    return session.scalar(
+        select(User.username)
+        .join(OnCallTake, OnCallTake.to_user_id == User.id)
+        .where(
+            OnCallTake.org_id == org_id,
+            OnCallTake.policy_id == policy.id,
+            OnCallTake.from_user_id == from_user.id,
+            OnCallTake.start_at <= now,
+            OnCallTake.end_at > now,
+        )
+        .order_by(OnCallTake.id.desc())
+        .limit(1)
+    )
 
 
 def _take_on(
@@ -347,11 +383,23 @@ def _take_on(
     actor: str,
     now: datetime,
 ) -> bool:
-    """Take on one policy; False when `from` is not on call there (and `to` is not either)."""
+    """Take on one policy; False when `from` is not on call there (and `to` is not either).
+
+    Conflict when someone else already took `from`'s shift: the caller lost a race (or asked
+    late) and must not believe they are on call.
+    """
     picture = policy_oncall(session, org_id, policy.id, start=now, end=now + _NOW_WINDOW, now=now)
     on_call = users_now(picture)
     if from_user.username not in on_call:
-        return to_user.username in on_call
+        if to_user.username in on_call:
+            return True
+        holder = _holder_of(session, org_id, policy, from_user, now)
+        if holder is not None:
+            raise Conflict(
+                f"{holder} already holds {from_user.username}'s shift on policy {policy.slug}",
+                field="fromUser",
+            )
+        return False
     end = period_end_now(picture, from_user.username)
     assert end is not None  # they are on call now, so their period has an end
     session.add(
