@@ -51,11 +51,14 @@ def test_oncall_now_and_take_agree_with_the_api(
         {"onCalluser": {"username": "dave"}}
     ]
 
+    # Someone who is neither the original holder nor the taker (a take to oneself is a no-op),
+    # whichever of alice, bob and carol this week's rotation has on call.
+    other = next(u for u in ("alice", "bob", "carol") if u != on_call)
     result = runner.invoke(
-        app, ["oncall", "take", "--policy", ops.policy, "--from", on_call, "--to", "carol"], env=env
+        app, ["oncall", "take", "--policy", ops.policy, "--from", on_call, "--to", other], env=env
     )
     assert result.exit_code == 1
-    assert f"{on_call} is not on call for policy {ops.policy} (fromUser)" in result.output
+    assert f"dave already holds {on_call}'s shift on policy {ops.policy}" in result.output
 
     result = runner.invoke(
         app, ["oncall", "take", "--policy", "pol-nope", "--from", "dave", "--to", "bob"], env=env
