@@ -129,10 +129,18 @@ def test_unknown_or_foreign_alert_is_404(api: TestClient, container: Container, 
         response = api.get(f"{ALERTS}/{uuid}")
         assert (response.status_code, response.json()) == (
             404,
-            {"error": f"Alert {uuid} not found", "field": "uuid"},
+            {
+                "error": f"Alert {uuid} not found",
+                "message": f"Alert {uuid} not found",
+                "field": "uuid",
+            },
         )
     nul = api.get(f"{ALERTS}/a%00b")
     assert (nul.status_code, nul.json()) == (
         404,
-        {"error": "Alert a\u0000b not found", "field": "uuid"},
+        {
+            "error": "Alert a\u0000b not found",
+            "message": "Alert a\u0000b not found",
+            "field": "uuid",
+        },
     )

@@ -122,7 +122,11 @@ def test_create_list_update_delete(api: TestClient) -> None:
             method.upper(), f"{PATH}/{rule_id}", json={"alertField": "a", "alertValueMatch": "b"}
         )
         assert response.status_code == 404
-        assert response.json() == {"error": f"Alert rule {rule_id} not found", "field": "ruleId"}
+        assert response.json() == {
+            "error": f"Alert rule {rule_id} not found",
+            "message": f"Alert rule {rule_id} not found",
+            "field": "ruleId",
+        }
 
 
 def test_invalid_rules_are_refused(api: TestClient) -> None:
@@ -300,7 +304,11 @@ def test_dry_run_shows_rules_routing_and_action_without_storing(
     }
     response = api.post("/api-ext/v1/alert-rules/dry-run", json={"entity_id": "x"})
     assert response.status_code == 400
-    assert response.json() == {"error": "Missing fields: message_type", "field": "message_type"}
+    assert response.json() == {
+        "error": "Missing fields: message_type",
+        "message": "Missing fields: message_type",
+        "field": "message_type",
+    }
 
 
 def test_rules_are_per_organization(api: TestClient, container: Container) -> None:

@@ -302,7 +302,7 @@ def test_wrong_rest_key_is_404_and_stores_nothing(
     ):
         response = client.post(url, json={"message_type": "CRITICAL", "entity_id": "x"})
         assert response.status_code == 404
-        assert response.json() == {"error": "Not found"}
+        assert response.json() == {"error": "Not found", "message": "Not found"}
     assert alert_uuids(container, org) == []
 
 

@@ -86,4 +86,4 @@ def test_calls_are_tallied_per_key_and_day(
 def test_unknown_path_is_json_404(api: TestClient) -> None:
     r = api.get("/api-public/v1/nothing-here")
     assert r.status_code == 404
-    assert r.json() == {"error": "Not Found"}
+    assert r.json() == {"error": "Not Found", "message": "Not Found"}

@@ -101,7 +101,11 @@ def test_rotating_and_revoking_the_url(api: TestClient, ops: OpsTeam) -> None:
     gone = api.get(first, headers={"X-VO-Api-Id": "", "X-VO-Api-Key": ""})
     assert (gone.status_code, gone.json()) == (
         404,
-        {"error": "Calendar feed not found", "field": "token"},
+        {
+            "error": "Calendar feed not found",
+            "message": "Calendar feed not found",
+            "field": "token",
+        },
     )
     assert _events(api, second, daysBack=0, daysForward=1) == [
         ("On call: alice (Ops policy)", T0, datetime(2026, 1, 6, 12, 0, tzinfo=UTC))
@@ -112,7 +116,11 @@ def test_rotating_and_revoking_the_url(api: TestClient, ops: OpsTeam) -> None:
     r = api.delete(f"{BASE}/team/{ops.team}")
     assert (r.status_code, r.json()) == (
         404,
-        {"error": f"No calendar feed for team {ops.team}", "field": "team"},
+        {
+            "error": f"No calendar feed for team {ops.team}",
+            "message": f"No calendar feed for team {ops.team}",
+            "field": "team",
+        },
     )
 
 
@@ -122,11 +130,18 @@ def test_feed_errors(api: TestClient, ops: OpsTeam, container: Container) -> Non
     assert r.status_code == 400
     assert r.json()["field"] == "daysForward"
     r = api.post(f"{BASE}/user/ghost")
-    assert (r.status_code, r.json()) == (404, {"error": "User not found: ghost", "field": "user"})
+    assert (r.status_code, r.json()) == (
+        404,
+        {"error": "User not found: ghost", "message": "User not found: ghost", "field": "user"},
+    )
     r = api.post(f"{BASE}/team/team-nope")
     assert (r.status_code, r.json()) == (
         404,
-        {"error": "Team not found: team-nope", "field": "team"},
+        {
+            "error": "Team not found: team-nope",
+            "message": "Team not found: team-nope",
+            "field": "team",
+        },
     )
     other = make_org(container, name="Globex")
     assert api.post(f"{BASE}/user/alice", headers=other.headers).status_code == 404

@@ -29,7 +29,9 @@ def email_json(
         "value": email,
         "email": email,
         "rank": rank,
-        "verified": verified,
+        "verified": "verified" if verified else "unverified",
+        "contactType": "Email",
+        "_selfUrl": f"{BASE}/emails/{c['extId']}",
     }
 
 
@@ -41,7 +43,9 @@ def phone_json(c: dict[str, Any], label: str, phone: str, rank: int = 0) -> dict
         "value": phone,
         "phone": phone,
         "rank": rank,
-        "verified": False,
+        "verified": "unverified",
+        "contactType": "Phone",
+        "_selfUrl": f"{BASE}/phones/{c['extId']}",
     }
 
 
@@ -52,7 +56,9 @@ def device_json(c: dict[str, Any], label: str, topic: str, **sounds: str) -> dic
         "label": label,
         "value": topic,
         "rank": 0,
-        "verified": False,
+        "verified": "unverified",
+        "contactType": "Device",
+        "_selfUrl": f"{BASE}/devices/{c['extId']}",
         "deviceType": "ntfy",
         "escalationNotificationSound": sounds.get("escalation", ""),
         "chatEscalationSound": sounds.get("chat", ""),
@@ -102,7 +108,11 @@ def test_add_get_and_delete_an_email(api: TestClient, org: Org, container: Conta
     assert r.json() == work
     r = api.get(f"{BASE}/emails/{work['extId']}")
     assert r.status_code == 404
-    assert r.json() == {"error": "Contact method not found", "field": "contactId"}
+    assert r.json() == {
+        "error": "Contact method not found",
+        "message": "Contact method not found",
+        "field": "contactId",
+    }
 
 
 def test_email_rank_is_kept_when_given(api: TestClient, org: Org, container: Container) -> None:
@@ -118,6 +128,7 @@ def test_default_email_cannot_be_deleted(api: TestClient, org: Org, container: C
     assert r.status_code == 422
     assert r.json() == {
         "error": "The Default email contact of an account cannot be deleted",
+        "message": "The Default email contact of an account cannot be deleted",
         "field": "contactId",
     }
     assert default_email(api) == default
@@ -129,21 +140,35 @@ def test_email_errors(api: TestClient, org: Org, container: Container) -> None:
     assert r.status_code == 422
     assert r.json() == {
         "error": "jdoe already has the email contact jdoe@example.com",
+        "message": "jdoe already has the email contact jdoe@example.com",
         "field": "email",
     }
     r = api.post(f"{BASE}/emails", json={"label": "Home", "email": "nope"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Invalid email address: nope", "field": "email"}
+    assert r.json() == {
+        "error": "Invalid email address: nope",
+        "message": "Invalid email address: nope",
+        "field": "email",
+    }
     r = api.post(f"{BASE}/emails", json={"email": "a@b.example"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: label", "field": "label"}
+    assert r.json() == {
+        "error": "Missing field: label",
+        "message": "Missing field: label",
+        "field": "label",
+    }
     r = api.post(f"{BASE}/emails", json={"label": " ", "email": "a@b.example"})
     assert r.status_code == 400
-    assert r.json() == {"error": "label must not be empty", "field": "label"}
+    assert r.json() == {
+        "error": "label must not be empty",
+        "message": "label must not be empty",
+        "field": "label",
+    }
     r = api.post(f"{BASE}/emails", json={"label": "x", "email": "a@b.example", "rank": -1})
     assert r.status_code == 400
     assert r.json() == {
         "error": "Invalid value for field 'rank': Input should be greater than or equal to 0",
+        "message": "Invalid value for field 'rank': Input should be greater than or equal to 0",
         "field": "rank",
     }
     assert len(api.get(f"{BASE}/emails").json()["contactMethods"]) == 1
@@ -170,20 +195,33 @@ def test_phone_errors(api: TestClient, org: Org, container: Container) -> None:
     _jdoe(container, org)
     r = api.post(f"{BASE}/phones", json={"label": "Mobile", "phone": "call me"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Invalid phone number: call me", "field": "phone"}
+    assert r.json() == {
+        "error": "Invalid phone number: call me",
+        "message": "Invalid phone number: call me",
+        "field": "phone",
+    }
     r = api.post(f"{BASE}/phones", json={"label": "Mobile"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: phone", "field": "phone"}
+    assert r.json() == {
+        "error": "Missing field: phone",
+        "message": "Missing field: phone",
+        "field": "phone",
+    }
     api.post(f"{BASE}/phones", json={"label": "Mobile", "phone": "+15550100000"})
     r = api.post(f"{BASE}/phones", json={"label": "Again", "phone": "+1 555 010 0000"})
     assert r.status_code == 422
     assert r.json() == {
         "error": "jdoe already has the phone contact +15550100000",
+        "message": "jdoe already has the phone contact +15550100000",
         "field": "phone",
     }
     r = api.delete(f"{BASE}/phones/phone-nope")
     assert r.status_code == 404
-    assert r.json() == {"error": "Contact method not found", "field": "contactId"}
+    assert r.json() == {
+        "error": "Contact method not found",
+        "message": "Contact method not found",
+        "field": "contactId",
+    }
 
 
 def test_register_update_and_delete_a_device(
@@ -218,14 +256,19 @@ def test_device_errors(api: TestClient, org: Org, container: Container) -> None:
     assert r.status_code == 400
     assert r.json() == {
         "error": "Invalid topic: a b/c (letters, digits, _ and - only, up to 64)",
+        "message": "Invalid topic: a b/c (letters, digits, _ and - only, up to 64)",
         "field": "topic",
     }
     r = api.put(f"{BASE}/devices/device-nope", json={"device_label": "x"})
     assert r.status_code == 404
-    assert r.json() == {"error": "Contact method not found", "field": "contactId"}
+    assert r.json() == {
+        "error": "Contact method not found",
+        "message": "Contact method not found",
+        "field": "contactId",
+    }
     r = api.post("/api-ext/v1/user/ghost/devices", json={"label": "Pixel", "topic": "t"})
     assert r.status_code == 404
-    assert r.json() == {"error": "User not found", "field": "user"}
+    assert r.json() == {"error": "User not found", "message": "User not found", "field": "user"}
 
 
 def test_unknown_user_is_404_on_every_contact_route(api: TestClient) -> None:
@@ -248,7 +291,7 @@ def test_unknown_user_is_404_on_every_contact_route(api: TestClient) -> None:
     for method, suffix, body in calls:
         r = api.request(method, f"{base}{suffix}", json=body)
         assert r.status_code == 404, (method, suffix)
-        assert r.json() == {"error": "User not found", "field": "user"}
+        assert r.json() == {"error": "User not found", "message": "User not found", "field": "user"}
 
 
 def test_contacts_of_another_org_are_invisible(
@@ -274,15 +317,24 @@ def test_odd_ids_and_control_characters_are_400_or_404_never_500(
     for contact_id in ("%00", "9" * 30, "-1"):
         r = api.get(f"{BASE}/emails/{contact_id}")
         assert r.status_code == 404, contact_id
-        assert r.json() == {"error": "Contact method not found", "field": "contactId"}
+        assert r.json() == {
+            "error": "Contact method not found",
+            "message": "Contact method not found",
+            "field": "contactId",
+        }
     r = api.post(f"{BASE}/emails", json={"label": "W\x00rk", "email": "w@x.example"})
     assert r.status_code == 400
-    assert r.json() == {"error": "label must not contain control characters", "field": "label"}
+    assert r.json() == {
+        "error": "label must not contain control characters",
+        "message": "label must not contain control characters",
+        "field": "label",
+    }
     device = api.post("/api-ext/v1/user/jdoe/devices", json={"label": "P", "topic": "t1"}).json()
     r = api.put(f"{BASE}/devices/{device['extId']}", json={"chat_escalation_sound": "a\x00"})
     assert r.status_code == 400
     assert r.json() == {
         "error": "chat_escalation_sound must not contain control characters",
+        "message": "chat_escalation_sound must not contain control characters",
         "field": "chat_escalation_sound",
     }
     r = api.post(f"{BASE}/phones", json={"label": "M", "phone": "+1555", "rank": 10**12})

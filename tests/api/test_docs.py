@@ -53,7 +53,10 @@ def test_unknown_asset_is_404_and_never_reads_outside_the_asset_list(client: Tes
     for name in ("index.html", "..%2F..%2Fpyproject.toml", "swagger-ui.css.map"):
         r = client.get(f"{DOCS}/assets/{name}")
         assert r.status_code == 404, name
-        assert r.json()["error"].startswith("No such asset") or r.json() == {"error": "Not Found"}
+        assert r.json()["error"].startswith("No such asset") or r.json() == {
+            "error": "Not Found",
+            "message": "Not Found",
+        }
 
 
 def test_openapi_declares_both_headers_as_security_schemes(client: TestClient) -> None:

@@ -19,7 +19,10 @@ def test_a_value_the_database_cannot_store_is_a_400_not_a_500(app: FastAPI, back
         r = client.post("/test-only/store")
     if backend == "postgresql":
         assert r.status_code == 400
-        assert r.json() == {"error": "Invalid value: text must not contain NUL characters"}
+        assert r.json() == {
+            "error": "Invalid value: text must not contain NUL characters",
+            "message": "Invalid value: text must not contain NUL characters",
+        }
     else:  # SQLite stores NUL in text
         assert r.status_code == 200
 
@@ -31,4 +34,8 @@ def test_body_that_is_not_json_is_a_400_naming_the_body(api: TestClient) -> None
         headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 400
-    assert r.json() == {"error": "Request body is not valid JSON", "field": "body"}
+    assert r.json() == {
+        "error": "Request body is not valid JSON",
+        "message": "Request body is not valid JSON",
+        "field": "body",
+    }

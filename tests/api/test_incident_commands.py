@@ -127,23 +127,33 @@ def test_manual_incident_pages_users_and_policies_and_answers_number_and_entity(
         (
             {**_manual([{"type": "User", "slug": "bob"}]), "userName": "nobody"},
             404,
-            {"error": "User not found", "field": "userName"},
+            {"error": "User not found", "message": "User not found", "field": "userName"},
         ),
         (
             _manual([{"type": "User", "slug": "bob"}, {"type": "User", "slug": "ghost"}]),
             404,
-            {"error": "User not found: ghost", "field": "targets"},
+            {
+                "error": "User not found: ghost",
+                "message": "User not found: ghost",
+                "field": "targets",
+            },
         ),
         (
             _manual([{"type": "EscalationPolicy", "slug": "pol-nope"}]),
             404,
-            {"error": "Policy not found: pol-nope", "field": "targets"},
+            {
+                "error": "Policy not found: pol-nope",
+                "message": "Policy not found: pol-nope",
+                "field": "targets",
+            },
         ),
         (
             _manual([]),
             400,
             {
                 "error": "Invalid value for field 'targets': "
+                "List should have at least 1 item after validation, not 0",
+                "message": "Invalid value for field 'targets': "
                 "List should have at least 1 item after validation, not 0",
                 "field": "targets",
             },
@@ -154,19 +164,27 @@ def test_manual_incident_pages_users_and_policies_and_answers_number_and_entity(
             {
                 "error": "Invalid value for field 'targets.0.type': "
                 "Input should be 'User' or 'EscalationPolicy'",
+                "message": "Invalid value for field 'targets.0.type': "
+                "Input should be 'User' or 'EscalationPolicy'",
                 "field": "targets.0.type",
             },
         ),
         (
             {"details": "d", "userName": "alice", "targets": [{"type": "User", "slug": "bob"}]},
             400,
-            {"error": "Missing field: summary", "field": "summary"},
+            {
+                "error": "Missing field: summary",
+                "message": "Missing field: summary",
+                "field": "summary",
+            },
         ),
         (
             _manual([{"type": "User", "slug": "bo\u0000b"}]),
             400,
             {
                 "error": "Invalid value for field 'targets.0.slug': "
+                "Value error, must not contain NUL characters",
+                "message": "Invalid value for field 'targets.0.slug': "
                 "Value error, must not contain NUL characters",
                 "field": "targets.0.slug",
             },
@@ -417,7 +435,7 @@ def test_ack_by_unknown_user_is_404_and_changes_nothing(
 
     assert (response.status_code, response.json()) == (
         404,
-        {"error": "User not found", "field": "userName"},
+        {"error": "User not found", "message": "User not found", "field": "userName"},
     )
     assert api.get(f"{INCIDENTS}/1").json()["currentPhase"] == "UNACKED"
 
@@ -426,7 +444,11 @@ def test_ack_needs_user_and_names(api: TestClient) -> None:
     response = api.patch(f"{INCIDENTS}/ack", json={"incidentNames": ["1"]})
     assert (response.status_code, response.json()) == (
         400,
-        {"error": "Missing field: userName", "field": "userName"},
+        {
+            "error": "Missing field: userName",
+            "message": "Missing field: userName",
+            "field": "userName",
+        },
     )
     response = api.patch(f"{INCIDENTS}/ack", json={"userName": "alice", "incidentNames": []})
     assert response.status_code == 400
@@ -519,7 +541,7 @@ def test_by_user_with_unknown_user_is_404(api: TestClient) -> None:
         response = api.patch(f"{INCIDENTS}/byUser/{action}", json={"userName": "ghost"})
         assert (response.status_code, response.json()) == (
             404,
-            {"error": "User not found", "field": "userName"},
+            {"error": "User not found", "message": "User not found", "field": "userName"},
         )
 
 
@@ -643,7 +665,7 @@ def test_reroute_by_unknown_user_is_404(api: TestClient) -> None:
     )
     assert (response.status_code, response.json()) == (
         404,
-        {"error": "User not found", "field": "userName"},
+        {"error": "User not found", "message": "User not found", "field": "userName"},
     )
 
 

@@ -214,7 +214,11 @@ def test_other_orgs_incidents_are_invisible(
     response = api.get(f"{INCIDENTS}/1")
     assert (response.status_code, response.json()) == (
         404,
-        {"error": "Incident 1 not found", "field": "incidentNumber"},
+        {
+            "error": "Incident 1 not found",
+            "message": "Incident 1 not found",
+            "field": "incidentNumber",
+        },
     )
 
 
@@ -222,13 +226,18 @@ def test_unknown_incident_is_404_and_a_non_number_is_400(api: TestClient) -> Non
     missing = api.get(f"{INCIDENTS}/99")
     assert (missing.status_code, missing.json()) == (
         404,
-        {"error": "Incident 99 not found", "field": "incidentNumber"},
+        {
+            "error": "Incident 99 not found",
+            "message": "Incident 99 not found",
+            "field": "incidentNumber",
+        },
     )
     bad = api.get(f"{INCIDENTS}/abc")
     assert (bad.status_code, bad.json()) == (
         400,
         {
             "error": "incidentNumber must be a positive integer, got 'abc'",
+            "message": "incidentNumber must be a positive integer, got 'abc'",
             "field": "incidentNumber",
         },
     )

@@ -45,6 +45,7 @@ def test_start_list_and_end_maintenance(api: TestClient, org: Org) -> None:
     assert response.status_code == 409
     assert response.json() == {
         "error": "Global maintenance mode is already active",
+        "message": "Global maintenance mode is already active",
         "field": "names",
     }
 
@@ -61,6 +62,7 @@ def test_start_list_and_end_maintenance(api: TestClient, org: Org) -> None:
     assert response.status_code == 404
     assert response.json() == {
         "error": f"Maintenance mode {global_id} not found",
+        "message": f"Maintenance mode {global_id} not found",
         "field": "maintenancemodeid",
     }
     # With the global window ended, a new one may start.
@@ -70,10 +72,18 @@ def test_start_list_and_end_maintenance(api: TestClient, org: Org) -> None:
 def test_start_refuses_unknown_keys_and_types(api: TestClient, org: Org) -> None:
     response = api.post(f"{PATH}/start", json={"type": "RoutingKeys", "names": ["nope"]})
     assert response.status_code == 404
-    assert response.json() == {"error": "Routing key nope not found", "field": "names"}
+    assert response.json() == {
+        "error": "Routing key nope not found",
+        "message": "Routing key nope not found",
+        "field": "names",
+    }
     response = api.post(f"{PATH}/start", json={"type": "Teams", "names": []})
     assert response.status_code == 400
-    assert response.json() == {"error": "type must be RoutingKeys", "field": "type"}
+    assert response.json() == {
+        "error": "type must be RoutingKeys",
+        "message": "type must be RoutingKeys",
+        "field": "type",
+    }
     assert api.get(PATH).json() == state(org)
 
 

@@ -114,23 +114,47 @@ def test_log_shows_takes_and_dates_without_times(api: TestClient, ops: OpsTeam) 
         (
             {"start": "yesterday"},
             400,
-            {"error": "Invalid ISO-8601 date-time: 'yesterday'", "field": "start"},
+            {
+                "error": "Invalid ISO-8601 date-time: 'yesterday'",
+                "message": "Invalid ISO-8601 date-time: 'yesterday'",
+                "field": "start",
+            },
         ),
         (
             {"start": "2026-01-05T10:00:00Z", "end": "2026-01-05T09:00:00Z"},
             400,
-            {"error": "end must be after start", "field": "end"},
+            {
+                "error": "end must be after start",
+                "message": "end must be after start",
+                "field": "end",
+            },
         ),
         (
             {"start": "2025-01-01T00:00:00Z", "end": "2026-01-05T00:00:00Z"},
             400,
-            {"error": "The range may be at most 366 days", "field": "end"},
+            {
+                "error": "The range may be at most 366 days",
+                "message": "The range may be at most 366 days",
+                "field": "end",
+            },
         ),
-        ({"userName": "ghost"}, 404, {"error": "User not found: ghost", "field": "userName"}),
+        (
+            {"userName": "ghost"},
+            404,
+            {
+                "error": "User not found: ghost",
+                "message": "User not found: ghost",
+                "field": "userName",
+            },
+        ),
         (
             {"start": "9999-12-30", "end": "9999-12-31"},
             400,
-            {"error": "start must be between 1970 and 2200", "field": "start"},
+            {
+                "error": "start must be between 1970 and 2200",
+                "message": "start must be between 1970 and 2200",
+                "field": "start",
+            },
         ),
     ],
     ids=["bad-start", "end-before-start", "too-long", "unknown-user", "year-9999"],
@@ -148,7 +172,11 @@ def test_unknown_team_is_404_and_orgs_are_apart(
     r = api.get("/api-reporting/v1/team/team-nope/oncall/log")
     assert (r.status_code, r.json()) == (
         404,
-        {"error": "Team not found: team-nope", "field": "team"},
+        {
+            "error": "Team not found: team-nope",
+            "message": "Team not found: team-nope",
+            "field": "team",
+        },
     )
     other = make_org(container, name="Globex")
     assert api.get(_url(ops), headers=other.headers).status_code == 404

@@ -138,6 +138,7 @@ def test_delete_assignment_returns_it_and_it_is_gone(api: TestClient, ops: OpsTe
     assert r.status_code == 404
     assert r.json() == {
         "error": f"Override {public_id} has no assignment for policy {ops.policy}",
+        "message": f"Override {public_id} has no assignment for policy {ops.policy}",
         "field": "policySlug",
     }
     assert api.get(f"{OVERRIDES}/{public_id}/assignments").json() == []
@@ -185,7 +186,7 @@ def test_create_with_bad_input_names_the_field_and_writes_nothing(
 ) -> None:
     r = api.post(OVERRIDES, json={**ALICE_TUESDAY, **change})
     assert r.status_code == status
-    assert r.json() == {"error": error, "field": field}
+    assert r.json() == {"error": error, "message": error, "field": field}
     assert api.get(OVERRIDES).json()["overrides"] == []
 
 
@@ -209,6 +210,7 @@ def test_assignment_errors(api: TestClient, ops: OpsTeam) -> None:
             400,
             {
                 "error": f"policy pol-other does not match the path's {ops.policy}",
+                "message": f"policy pol-other does not match the path's {ops.policy}",
                 "field": "policy",
             },
         ),
@@ -216,21 +218,42 @@ def test_assignment_errors(api: TestClient, ops: OpsTeam) -> None:
             url,
             {"policy": ops.policy, "username": "ghost"},
             404,
-            {"error": "User not found: ghost", "field": "username"},
+            {
+                "error": "User not found: ghost",
+                "message": "User not found: ghost",
+                "field": "username",
+            },
         ),
         (
             f"{OVERRIDES}/{public_id}/assignments/pol-nope",
             {"policy": "pol-nope"},
             404,
-            {"error": "Escalation policy not found: pol-nope", "field": "policySlug"},
+            {
+                "error": "Escalation policy not found: pol-nope",
+                "message": "Escalation policy not found: pol-nope",
+                "field": "policySlug",
+            },
         ),
         (
             f"{OVERRIDES}/ovr-nope/assignments/{ops.policy}",
             {"policy": ops.policy},
             404,
-            {"error": "Scheduled override not found: ovr-nope", "field": "publicId"},
+            {
+                "error": "Scheduled override not found: ovr-nope",
+                "message": "Scheduled override not found: ovr-nope",
+                "field": "publicId",
+            },
         ),
-        (url, {"username": "dave"}, 400, {"error": "Missing field: policy", "field": "policy"}),
+        (
+            url,
+            {"username": "dave"},
+            400,
+            {
+                "error": "Missing field: policy",
+                "message": "Missing field: policy",
+                "field": "policy",
+            },
+        ),
     ]
     for path, body, status, answer in cases:
         r = api.put(path, json=body)

@@ -188,8 +188,16 @@ def test_deleting_a_contact_removes_its_rules(
 
 def test_unknown_step_or_rule_is_404(api: TestClient, org: Org, container: Container) -> None:
     _jdoe(container, org)
-    step_missing = {"error": "Paging policy step not found", "field": "step"}
-    rule_missing = {"error": "Paging policy rule not found", "field": "rule"}
+    step_missing = {
+        "error": "Paging policy step not found",
+        "message": "Paging policy step not found",
+        "field": "step",
+    }
+    rule_missing = {
+        "error": "Paging policy rule not found",
+        "message": "Paging policy rule not found",
+        "field": "rule",
+    }
     calls: list[tuple[str, str, Any, dict[str, str]]] = [
         ("GET", "/1", None, step_missing),
         ("GET", "/-1", None, step_missing),
@@ -220,6 +228,7 @@ def test_bad_rules_and_timeouts_are_400_naming_the_field(
             {"timeout": 7, "rules": []},
             {
                 "error": "timeout must be one of 1, 5, 10, 15, 20, 25, 30, 45, 60 (minutes)",
+                "message": "timeout must be one of 1, 5, 10, 15, 20, 25, 30, 45, 60 (minutes)",
                 "field": "timeout",
             },
         ),
@@ -229,6 +238,7 @@ def test_bad_rules_and_timeouts_are_400_naming_the_field(
             {"timeout": 5, "rules": [{"type": "pigeon"}]},
             {
                 "error": "Unknown notification type 'pigeon' (one of push, email, sms, phone)",
+                "message": "Unknown notification type 'pigeon' (one of push, email, sms, phone)",
                 "field": "rules.0.type",
             },
         ),
@@ -236,7 +246,11 @@ def test_bad_rules_and_timeouts_are_400_naming_the_field(
             "POST",
             "",
             {"timeout": 5, "rules": [{"type": "push"}, {"type": "email"}]},
-            {"error": "A email rule needs a contact id", "field": "rules.1.contact.id"},
+            {
+                "error": "A email rule needs a contact id",
+                "message": "A email rule needs a contact id",
+                "field": "rules.1.contact.id",
+            },
         ),
         (
             "PUT",
@@ -244,6 +258,7 @@ def test_bad_rules_and_timeouts_are_400_naming_the_field(
             {"timeout": 5, "rules": [{"type": "sms", "contact": {"id": email["id"]}}]},
             {
                 "error": f"jdoe has no phone contact with id {email['id']}",
+                "message": f"jdoe has no phone contact with id {email['id']}",
                 "field": "rules.0.contact.id",
             },
         ),
@@ -251,16 +266,38 @@ def test_bad_rules_and_timeouts_are_400_naming_the_field(
             "POST",
             "/0",
             {"type": "email", "contact": {"id": phone["id"], "type": "phone"}},
-            {"error": "A email rule needs a email contact, not phone", "field": "contact.type"},
+            {
+                "error": "A email rule needs a email contact, not phone",
+                "message": "A email rule needs a email contact, not phone",
+                "field": "contact.type",
+            },
         ),
         (
             "PUT",
             "/0/0",
             {"type": "email", "contact": {"id": 999999}},
-            {"error": "jdoe has no email contact with id 999999", "field": "contact.id"},
+            {
+                "error": "jdoe has no email contact with id 999999",
+                "message": "jdoe has no email contact with id 999999",
+                "field": "contact.id",
+            },
         ),
-        ("POST", "", {"rules": []}, {"error": "Missing field: timeout", "field": "timeout"}),
-        ("POST", "/0", {}, {"error": "Missing field: type", "field": "type"}),
+        (
+            "POST",
+            "",
+            {"rules": []},
+            {
+                "error": "Missing field: timeout",
+                "message": "Missing field: timeout",
+                "field": "timeout",
+            },
+        ),
+        (
+            "POST",
+            "/0",
+            {},
+            {"error": "Missing field: type", "message": "Missing field: type", "field": "type"},
+        ),
     ]
     for method, suffix, body, expected in cases:
         r = api.request(method, f"{P}{suffix}", json=body)
@@ -284,6 +321,7 @@ def test_contacts_of_another_user_cannot_be_used(
     assert r.status_code == 400
     assert r.json() == {
         "error": f"jdoe has no email contact with id {theirs['id']}",
+        "message": f"jdoe has no email contact with id {theirs['id']}",
         "field": "contact.id",
     }
 
@@ -331,12 +369,16 @@ def test_unknown_user_is_404(api: TestClient) -> None:
     ):
         r = api.get(url)
         assert r.status_code == 404, url
-        assert r.json() == {"error": "User not found", "field": "username"}
+        assert r.json() == {
+            "error": "User not found",
+            "message": "User not found",
+            "field": "username",
+        }
     r = api.post("/api-public/v1/profile/ghost/policies", json={"timeout": 5, "rules": []})
     assert r.status_code == 404
     r = api.get("/api-public/v1/user/ghost/policies")
     assert r.status_code == 404
-    assert r.json() == {"error": "User not found", "field": "user"}
+    assert r.json() == {"error": "User not found", "message": "User not found", "field": "user"}
 
 
 def test_a_contact_id_beyond_any_row_is_400(

@@ -178,7 +178,11 @@ def test_list_and_deprecated_team_list_show_policy_with_team(
     }
     r = api.get("/api-public/v1/team/team-nope/policies")
     assert r.status_code == 404
-    assert r.json() == {"error": "Team not found: team-nope", "field": "team"}
+    assert r.json() == {
+        "error": "Team not found: team-nope",
+        "message": "Team not found: team-nope",
+        "field": "team",
+    }
 
 
 @pytest.mark.parametrize(
@@ -253,7 +257,7 @@ def test_create_with_bad_entry_names_the_field_and_writes_nothing(
     }
     r = api.post(POLICIES, json=body)
     assert r.status_code == status
-    assert r.json() == {"error": message, "field": field}
+    assert r.json() == {"error": message, "message": message, "field": field}
     assert api.get(POLICIES).json() == {"policies": []}
 
 
@@ -266,6 +270,7 @@ def test_create_refuses_rotation_group_of_another_team(
     assert r.status_code == 400
     assert r.json() == {
         "error": f"Rotation group {ground['other_rtg']} belongs to another team",
+        "message": f"Rotation group {ground['other_rtg']} belongs to another team",
         "field": "steps[0].entries[0].rotationGroup.slug",
     }
 
@@ -275,13 +280,25 @@ def test_create_with_unknown_team_or_missing_fields_is_refused(
 ) -> None:
     r = api.post(POLICIES, json=_simple("team-missing"))
     assert r.status_code == 404
-    assert r.json() == {"error": "Team not found: team-missing", "field": "teamSlug"}
+    assert r.json() == {
+        "error": "Team not found: team-missing",
+        "message": "Team not found: team-missing",
+        "field": "teamSlug",
+    }
     r = api.post(POLICIES, json={"name": "X", "steps": []})
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: teamSlug", "field": "teamSlug"}
+    assert r.json() == {
+        "error": "Missing field: teamSlug",
+        "message": "Missing field: teamSlug",
+        "field": "teamSlug",
+    }
     r = api.post(POLICIES, json={"name": "X", "teamSlug": ground["team"]})
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: steps", "field": "steps"}
+    assert r.json() == {
+        "error": "Missing field: steps",
+        "message": "Missing field: steps",
+        "field": "steps",
+    }
     bad_type = {"executionType": "carrier_pigeon"}
     r = api.post(
         POLICIES,
@@ -311,7 +328,11 @@ def test_delete_policy_then_it_is_gone_and_audited(
     assert r.json() == {}
     r = api.get(f"{POLICIES}/{slug}")
     assert r.status_code == 404
-    assert r.json() == {"error": f"Escalation policy not found: {slug}", "field": "policy"}
+    assert r.json() == {
+        "error": f"Escalation policy not found: {slug}",
+        "message": f"Escalation policy not found: {slug}",
+        "field": "policy",
+    }
     assert api.delete(f"{POLICIES}/{slug}").status_code == 404
     with container.sessions.transaction(write=False) as session:
         events = session.scalars(
@@ -340,6 +361,7 @@ def test_delete_of_a_routing_target_is_refused(api: TestClient, ground: dict[str
     assert r.status_code == 422
     assert r.json() == {
         "error": f"Escalation policy {target} is the routing target of policy {router}",
+        "message": f"Escalation policy {target} is the routing target of policy {router}",
         "field": "policy",
     }
     assert api.delete(f"{POLICIES}/{router}").status_code == 200

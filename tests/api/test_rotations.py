@@ -292,18 +292,27 @@ def test_bad_shifts_are_400_naming_the_field_and_write_nothing(
         (
             {"label": "R", "shifts": [_weekly_ny() | {"timezone": "Mars/Olympus"}]},
             400,
-            {"error": "shift 0: Unknown time zone: 'Mars/Olympus'", "field": "timezone"},
+            {
+                "error": "shift 0: Unknown time zone: 'Mars/Olympus'",
+                "message": "shift 0: Unknown time zone: 'Mars/Olympus'",
+                "field": "timezone",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny() | {"shifttype": "weekly"}]},
             400,
-            {"error": "shift 0: shifttype must be std, fts, pho or cstm", "field": "shifttype"},
+            {
+                "error": "shift 0: shifttype must be std, fts, pho or cstm",
+                "message": "shift 0: shifttype must be std, fts, pho or cstm",
+                "field": "shifttype",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny(), pho]},
             400,
             {
                 "error": "shift 1: a partial-day shift needs a mask with at least one day and time",
+                "message": "shift 1: a partial-day shift needs a mask with at least one day and time",
                 "field": "mask",
             },
         ),
@@ -321,65 +330,110 @@ def test_bad_shifts_are_400_naming_the_field_and_write_nothing(
                 ],
             },
             400,
-            {"error": "shift 0: mask: invalid time of day 25:00", "field": "mask"},
+            {
+                "error": "shift 0: mask: invalid time of day 25:00",
+                "message": "shift 0: mask: invalid time of day 25:00",
+                "field": "mask",
+            },
         ),
         (
             {"label": "R", "shifts": [pho | {"mask2": {"day": {"xx": True}}}]},
             400,
-            {"error": "shift 0: mask2: unknown mask day key(s): xx", "field": "mask2"},
+            {
+                "error": "shift 0: mask2: unknown mask day key(s): xx",
+                "message": "shift 0: mask2: unknown mask day key(s): xx",
+                "field": "mask2",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny(usernames=["alice", "zed"])]},
             404,
-            {"error": "User not found: zed", "field": "usernames"},
+            {
+                "error": "User not found: zed",
+                "message": "User not found: zed",
+                "field": "usernames",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny(start="next tuesday")]},
             400,
             {
                 "error": "shift 0: start 'next tuesday' is not epoch ms or an ISO-8601 date",
+                "message": "shift 0: start 'next tuesday' is not epoch ms or an ISO-8601 date",
                 "field": "start",
             },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny(start="0001-01-01")]},
             400,
-            {"error": "shift 0: start must be between 1970 and 2200", "field": "start"},
+            {
+                "error": "shift 0: start must be between 1970 and 2200",
+                "message": "shift 0: start must be between 1970 and 2200",
+                "field": "start",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny(start="9999-12-31T23:59:00-10:00")]},
             400,
-            {"error": "shift 0: start must be between 1970 and 2200", "field": "start"},
+            {
+                "error": "shift 0: start must be between 1970 and 2200",
+                "message": "shift 0: start must be between 1970 and 2200",
+                "field": "start",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny(start=1e300)]},
             400,
-            {"error": "shift 0: start is out of range", "field": "start"},
+            {
+                "error": "shift 0: start is out of range",
+                "message": "shift 0: start is out of range",
+                "field": "start",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny(start=True)]},
             400,
-            {"error": "shift 0: start must be epoch ms or an ISO date", "field": "start"},
+            {
+                "error": "shift 0: start must be epoch ms or an ISO date",
+                "message": "shift 0: start must be epoch ms or an ISO date",
+                "field": "start",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny() | {"duration": 0}]},
             400,
-            {"error": "shift 0: duration must be between 1 and 366 days", "field": "duration"},
+            {
+                "error": "shift 0: duration must be between 1 and 366 days",
+                "message": "shift 0: duration must be between 1 and 366 days",
+                "field": "duration",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny() | {"duration": "weekly"}]},
             400,
-            {"error": "shift 0: duration must be a whole number of days", "field": "duration"},
+            {
+                "error": "shift 0: duration must be a whole number of days",
+                "message": "shift 0: duration must be a whole number of days",
+                "field": "duration",
+            },
         ),
         (
             {"label": "  ", "shifts": []},
             400,
-            {"error": "label is required and must be a non-empty string", "field": "label"},
+            {
+                "error": "label is required and must be a non-empty string",
+                "message": "label is required and must be a non-empty string",
+                "field": "label",
+            },
         ),
         (
             {"label": "R", "shifts": [_weekly_ny() | {"usernames": "alice"}]},
             400,
-            {"error": "shift 0: usernames must be a list", "field": "usernames"},
+            {
+                "error": "shift 0: usernames must be a list",
+                "message": "shift 0: usernames must be a list",
+                "field": "usernames",
+            },
         ),
     ]
     for payload, status, error in cases:
@@ -419,7 +473,11 @@ def test_a_group_without_shifts_and_fts_as_std(
     r = api.get(f"{V1}/{team}/rotations/{r.json()['id']}/{nobody['rot_id']}/scheduled")
     assert (r.status_code, r.json()) == (
         404,
-        {"error": "The shift has no members", "field": "shiftId"},
+        {
+            "error": "The shift has no members",
+            "message": "The shift has no members",
+            "field": "shiftId",
+        },
     )
     shift = _weekly_ny(usernames=["alice"]) | {"shifttype": "FTS", "duration": 1.0}
     r = api.post(f"{V1}/{team}/rotations", json={"label": "Daily", "shifts": [shift]})
@@ -481,22 +539,50 @@ def test_set_scheduled_picks_an_occurrence_and_refuses_strangers(
     slugs = _member_slugs(container, shift_id)
     url = f"{V1}/{team}/rotations/{group_id}/{shift_id}/scheduled"
     cases: list[tuple[dict[str, Any], int, dict[str, str]]] = [
-        ({}, 400, {"error": "username is required", "field": "username"}),
-        ({"username": "nobody"}, 404, {"error": "User not found: nobody", "field": "username"}),
+        (
+            {},
+            400,
+            {
+                "error": "username is required",
+                "message": "username is required",
+                "field": "username",
+            },
+        ),
+        (
+            {"username": "nobody"},
+            404,
+            {
+                "error": "User not found: nobody",
+                "message": "User not found: nobody",
+                "field": "username",
+            },
+        ),
         (
             {"username": "zoe"},
             400,
-            {"error": "zoe is not a member of this shift", "field": "username"},
+            {
+                "error": "zoe is not a member of this shift",
+                "message": "zoe is not a member of this shift",
+                "field": "username",
+            },
         ),
         (
             {"username": "alice", "position": 1},
             400,
-            {"error": "position 1 is not alice in this shift", "field": "position"},
+            {
+                "error": "position 1 is not alice in this shift",
+                "message": "position 1 is not alice in this shift",
+                "field": "position",
+            },
         ),
         (
             {"username": "alice", "memberSlug": slugs[1]},
             400,
-            {"error": f"memberSlug '{slugs[1]}' is not alice in this shift", "field": "memberSlug"},
+            {
+                "error": f"memberSlug '{slugs[1]}' is not alice in this shift",
+                "message": f"memberSlug '{slugs[1]}' is not alice in this shift",
+                "field": "memberSlug",
+            },
         ),
     ]
     for payload, status, error in cases:
@@ -529,13 +615,19 @@ def test_delete_a_rotation_group_and_refuse_while_a_policy_pages_it(
         {
             "error": f"Rotation group {kept['slug']} is used by escalation policy {policy}; "
             "delete the policy first",
+            "message": f"Rotation group {kept['slug']} is used by escalation policy {policy}; "
+            "delete the policy first",
             "field": "groupId",
         },
     )
     r = api.delete(f"{url}/{gone['id']}")
     assert (r.status_code, r.json()) == (
         404,
-        {"error": "Rotation group not found", "field": "groupId"},
+        {
+            "error": "Rotation group not found",
+            "message": "Rotation group not found",
+            "field": "groupId",
+        },
     )
     assert api.get(url).json() == {
         "rotationGroups": [
@@ -567,13 +659,20 @@ def test_rotations_are_team_scoped_and_tenants_never_see_each_other(
         r = api.request(method, path)
         assert (r.status_code, r.json()) == (
             404,
-            {"error": "Rotation group not found", "field": "groupId"},
+            {
+                "error": "Rotation group not found",
+                "message": "Rotation group not found",
+                "field": "groupId",
+            },
         )
     r = api.get(f"{V1}/{team}/rotations/{group_id}/{shift_id + 999}/scheduled")
-    assert (r.status_code, r.json()) == (404, {"error": "Shift not found", "field": "shiftId"})
+    assert (r.status_code, r.json()) == (
+        404,
+        {"error": "Shift not found", "message": "Shift not found", "field": "shiftId"},
+    )
     # Another organization's key: the team itself does not exist for it.
     intruder = make_org(container, name="Evil", admin="mallory")
-    not_found = {"error": "Team not found", "field": "team"}
+    not_found = {"error": "Team not found", "message": "Team not found", "field": "team"}
     for method, path, payload in [
         ("GET", f"{V1}/{team}/rotations", None),
         ("POST", f"{V1}/{team}/rotations", {"label": "X"}),

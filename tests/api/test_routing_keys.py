@@ -75,11 +75,15 @@ def test_bad_keys_are_refused_and_nothing_is_written(api: TestClient) -> None:
     for body, status, message, field in cases:
         response = api.post(PATH, json=body)
         assert response.status_code == status, body
-        assert response.json() == {"error": message, "field": field}
+        assert response.json() == {"error": message, "message": message, "field": field}
     api.post(PATH, json={"routingKey": "ops"})
     response = api.post(PATH, json={"routingKey": "ops"})
     assert response.status_code == 422
-    assert response.json() == {"error": "Routing key ops already exists", "field": "routingKey"}
+    assert response.json() == {
+        "error": "Routing key ops already exists",
+        "message": "Routing key ops already exists",
+        "field": "routingKey",
+    }
     assert [k["routingKey"] for k in api.get(PATH).json()["routingKeys"]] == ["default", "ops"]
 
 

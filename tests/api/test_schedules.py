@@ -286,6 +286,7 @@ def test_parameters_beyond_bounds_are_400_naming_them(
         assert r.status_code == 400, path
         assert r.json() == {
             "error": f"Invalid value for field '{field}': {message}",
+            "message": f"Invalid value for field '{field}': {message}",
             "field": field,
         }
 
@@ -307,19 +308,27 @@ def test_unknown_team_or_user_is_404_and_orgs_are_apart(
     for path, body in [
         (
             "/api-public/v2/team/team-nope/oncall/schedule",
-            {"error": "Team not found: team-nope", "field": "team"},
+            {
+                "error": "Team not found: team-nope",
+                "message": "Team not found: team-nope",
+                "field": "team",
+            },
         ),
         (
             "/api-public/v1/team/team-nope/oncall/schedule",
-            {"error": "Team not found: team-nope", "field": "team"},
+            {
+                "error": "Team not found: team-nope",
+                "message": "Team not found: team-nope",
+                "field": "team",
+            },
         ),
         (
             "/api-public/v2/user/ghost/oncall/schedule",
-            {"error": "User not found: ghost", "field": "user"},
+            {"error": "User not found: ghost", "message": "User not found: ghost", "field": "user"},
         ),
         (
             "/api-public/v1/user/ghost/oncall/schedule",
-            {"error": "User not found: ghost", "field": "user"},
+            {"error": "User not found: ghost", "message": "User not found: ghost", "field": "user"},
         ),
     ]:
         r = api.get(path)

@@ -87,7 +87,11 @@ def test_take_from_someone_not_on_call_is_400_naming_why(api: TestClient, ops: O
     path = f"/api-public/v1/policies/{ops.policy}/oncall/user"
     assert _take(api, path, "bob", "dave") == (
         400,
-        {"error": f"bob is not on call for policy {ops.policy}", "field": "fromUser"},
+        {
+            "error": f"bob is not on call for policy {ops.policy}",
+            "message": f"bob is not on call for policy {ops.policy}",
+            "field": "fromUser",
+        },
     )
     assert _now_users(api) == ["alice"]
 
@@ -96,23 +100,35 @@ def test_take_with_unknown_policy_team_or_user_is_404(api: TestClient, ops: OpsT
     policy_path = f"/api-public/v1/policies/{ops.policy}/oncall/user"
     assert _take(api, "/api-public/v1/policies/pol-nope/oncall/user", "alice", "dave") == (
         404,
-        {"error": "Escalation policy not found: pol-nope", "field": "policy"},
+        {
+            "error": "Escalation policy not found: pol-nope",
+            "message": "Escalation policy not found: pol-nope",
+            "field": "policy",
+        },
     )
     assert _take(api, policy_path, "ghost", "dave") == (
         404,
-        {"error": "User not found: ghost", "field": "fromUser"},
+        {"error": "User not found: ghost", "message": "User not found: ghost", "field": "fromUser"},
     )
     assert _take(api, policy_path, "alice", "ghost") == (
         404,
-        {"error": "User not found: ghost", "field": "toUser"},
+        {"error": "User not found: ghost", "message": "User not found: ghost", "field": "toUser"},
     )
     assert _take(api, "/api-public/v1/team/team-nope/oncall/user", "alice", "dave") == (
         404,
-        {"error": "Team not found: team-nope", "field": "team"},
+        {
+            "error": "Team not found: team-nope",
+            "message": "Team not found: team-nope",
+            "field": "team",
+        },
     )
     r = api.patch(policy_path, json={"fromUser": "alice"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: toUser", "field": "toUser"}
+    assert r.json() == {
+        "error": "Missing field: toUser",
+        "message": "Missing field: toUser",
+        "field": "toUser",
+    }
 
 
 def test_deprecated_team_take_applies_to_every_policy_where_from_is_on_call(
@@ -129,7 +145,11 @@ def test_deprecated_team_take_applies_to_every_policy_where_from_is_on_call(
     ] == [(ops.policy, ["carol"]), (second, ["carol"])]
     assert _take(api, path, "bob", "dave") == (
         400,
-        {"error": f"bob is not on call for team {ops.team}", "field": "fromUser"},
+        {
+            "error": f"bob is not on call for team {ops.team}",
+            "message": f"bob is not on call for team {ops.team}",
+            "field": "fromUser",
+        },
     )
 
 

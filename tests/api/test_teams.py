@@ -68,17 +68,29 @@ def test_add_team_when_name_taken_is_422(api: TestClient) -> None:
     api.post(V1, json={"name": "Ops"})
     r = api.post(V1, json={"name": "Ops"})
     assert r.status_code == 422
-    assert r.json() == {"error": "Team name Ops is unavailable", "field": "name"}
+    assert r.json() == {
+        "error": "Team name Ops is unavailable",
+        "message": "Team name Ops is unavailable",
+        "field": "name",
+    }
     assert len(api.get(V1).json()) == 1
 
 
 def test_add_team_with_bad_input_is_400_naming_the_field(api: TestClient) -> None:
     r = api.post(V1, json={})
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: name", "field": "name"}
+    assert r.json() == {
+        "error": "Missing field: name",
+        "message": "Missing field: name",
+        "field": "name",
+    }
     r = api.post(V1, json={"name": "   "})
     assert r.status_code == 400
-    assert r.json() == {"error": "name must not be empty", "field": "name"}
+    assert r.json() == {
+        "error": "name must not be empty",
+        "message": "name must not be empty",
+        "field": "name",
+    }
     r = api.post(V1, json={"name": 42})
     assert r.status_code == 400
     assert r.json()["field"] == "name"
@@ -98,7 +110,11 @@ def test_rename_team_to_a_taken_name_is_422(api: TestClient) -> None:
     api.post(V1, json={"name": "Dev"})
     r = api.put(f"{V1}/{slug}", json={"name": "Dev"})
     assert r.status_code == 422
-    assert r.json() == {"error": "Team name Dev is unavailable", "field": "name"}
+    assert r.json() == {
+        "error": "Team name Dev is unavailable",
+        "message": "Team name Dev is unavailable",
+        "field": "name",
+    }
     assert api.get(f"{V1}/{slug}").json()["name"] == "Ops"
 
 
@@ -112,7 +128,7 @@ def test_delete_team_answers_an_empty_object(api: TestClient) -> None:
 
 
 def test_unknown_team_is_404_everywhere(api: TestClient) -> None:
-    expected = {"error": "Team not found", "field": "team"}
+    expected = {"error": "Team not found", "message": "Team not found", "field": "team"}
     calls: list[tuple[str, str, Any]] = [
         ("GET", "", None),
         ("PUT", "", {"name": "X"}),
@@ -161,10 +177,14 @@ def test_add_unknown_member_is_404(api: TestClient) -> None:
     slug = api.post(V1, json={"name": "Ops"}).json()["slug"]
     r = api.post(f"{V1}/{slug}/members", json={"username": "ghost"})
     assert r.status_code == 404
-    assert r.json() == {"error": "User not found", "field": "username"}
+    assert r.json() == {"error": "User not found", "message": "User not found", "field": "username"}
     r = api.post(f"{V1}/{slug}/members", json={})
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: username", "field": "username"}
+    assert r.json() == {
+        "error": "Missing field: username",
+        "message": "Missing field: username",
+        "field": "username",
+    }
 
 
 def test_admins_are_the_members_flagged_admin(
@@ -239,6 +259,8 @@ def test_remove_member_with_duties_and_no_replacement_is_422(
         assert r.json() == {
             "error": "A replacement is required: jdoe is in rotations or escalation policies "
             "of team Ops",
+            "message": "A replacement is required: jdoe is in rotations or escalation policies "
+            "of team Ops",
             "field": "replacement",
         }
     assert _duty_holders(container) == (["jdoe"], ["jdoe"])
@@ -250,10 +272,18 @@ def test_remove_member_with_unknown_replacement_is_422(
     slug = _team_with_duties(container, org)
     r = api.request("DELETE", f"{V1}/{slug}/members/jdoe", json={"replacement": "ghost"})
     assert r.status_code == 422
-    assert r.json() == {"error": "Replacement user ghost not found", "field": "replacement"}
+    assert r.json() == {
+        "error": "Replacement user ghost not found",
+        "message": "Replacement user ghost not found",
+        "field": "replacement",
+    }
     r = api.request("DELETE", f"{V1}/{slug}/members/jdoe", json={"replacement": "jdoe"})
     assert r.status_code == 422
-    assert r.json() == {"error": "A user cannot replace themselves", "field": "replacement"}
+    assert r.json() == {
+        "error": "A user cannot replace themselves",
+        "message": "A user cannot replace themselves",
+        "field": "replacement",
+    }
 
 
 def test_remove_member_without_duties_needs_no_replacement(
@@ -276,10 +306,14 @@ def test_remove_a_non_member_is_404(api: TestClient, org: Org, container: Contai
         slug = make_team(session, org.org_id, "Ops").slug
     r = api.delete(f"{V1}/{slug}/members/jdoe")
     assert r.status_code == 404
-    assert r.json() == {"error": "User jdoe is not a member of team Ops", "field": "user"}
+    assert r.json() == {
+        "error": "User jdoe is not a member of team Ops",
+        "message": "User jdoe is not a member of team Ops",
+        "field": "user",
+    }
     r = api.delete(f"{V1}/{slug}/members/ghost")
     assert r.status_code == 404
-    assert r.json() == {"error": "User not found", "field": "user"}
+    assert r.json() == {"error": "User not found", "message": "User not found", "field": "user"}
 
 
 def test_deleting_a_team_removes_its_memberships(
@@ -296,7 +330,11 @@ def test_deleting_a_team_removes_its_memberships(
 def test_nul_and_control_characters_are_400_or_404_never_500(api: TestClient) -> None:
     r = api.post(V1, json={"name": "O\x00ps"})
     assert r.status_code == 400
-    assert r.json() == {"error": "name must not contain control characters", "field": "name"}
+    assert r.json() == {
+        "error": "name must not contain control characters",
+        "message": "name must not contain control characters",
+        "field": "name",
+    }
     r = api.get(f"{V1}/team-%00")
     assert r.status_code == 404
-    assert r.json() == {"error": "Team not found", "field": "team"}
+    assert r.json() == {"error": "Team not found", "message": "Team not found", "field": "team"}

@@ -116,7 +116,11 @@ def test_add_user_when_username_taken_is_422(api: TestClient) -> None:
     api.post(V1, json=payload("jdoe"))
     r = api.post(V1, json=payload("jdoe"))
     assert r.status_code == 422
-    assert r.json() == {"error": "Username jdoe is unavailable", "field": "username"}
+    assert r.json() == {
+        "error": "Username jdoe is unavailable",
+        "message": "Username jdoe is unavailable",
+        "field": "username",
+    }
 
 
 def test_add_user_when_field_missing_is_400_naming_it(api: TestClient) -> None:
@@ -124,14 +128,22 @@ def test_add_user_when_field_missing_is_400_naming_it(api: TestClient) -> None:
     del body["email"]
     r = api.post(V1, json=body)
     assert r.status_code == 400
-    assert r.json() == {"error": "Missing field: email", "field": "email"}
+    assert r.json() == {
+        "error": "Missing field: email",
+        "message": "Missing field: email",
+        "field": "email",
+    }
     assert api.get(V1).json() == {"users": [[ADMIN]], "_selfUrl": V1}
 
 
 def test_add_user_when_email_invalid_is_400(api: TestClient) -> None:
     r = api.post(V1, json={**payload("jdoe"), "email": "not-an-email"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Invalid email address: not-an-email", "field": "email"}
+    assert r.json() == {
+        "error": "Invalid email address: not-an-email",
+        "message": "Invalid email address: not-an-email",
+        "field": "email",
+    }
 
 
 def test_add_user_when_username_invalid_is_400(api: TestClient) -> None:
@@ -139,21 +151,30 @@ def test_add_user_when_username_invalid_is_400(api: TestClient) -> None:
     assert r.status_code == 400
     assert r.json() == {
         "error": "Invalid username: a/b (letters, digits and . _ @ + - only, up to 64)",
+        "message": "Invalid username: a/b (letters, digits and . _ @ + - only, up to 64)",
         "field": "username",
     }
     r = api.post(V1, json={**payload("x"), "username": "  "})
     assert r.status_code == 400
-    assert r.json() == {"error": "username must not be empty", "field": "username"}
+    assert r.json() == {
+        "error": "username must not be empty",
+        "message": "username must not be empty",
+        "field": "username",
+    }
 
 
 def test_add_user_when_body_not_json_is_400(api: TestClient) -> None:
     r = api.post(V1, content=b"{", headers={"Content-Type": "application/json"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Request body is not valid JSON", "field": "body"}
+    assert r.json() == {
+        "error": "Request body is not valid JSON",
+        "message": "Request body is not valid JSON",
+        "field": "body",
+    }
 
 
 def test_unknown_user_is_404(api: TestClient) -> None:
-    expected = {"error": "User not found", "field": "user"}
+    expected = {"error": "User not found", "message": "User not found", "field": "user"}
     for method in ("GET", "PUT", "DELETE"):
         json = payload("ghost") if method == "PUT" else {"replacement": "admin"}
         r = api.request(method, f"{V1}/ghost", json=json)
@@ -203,7 +224,11 @@ def test_update_user_to_a_taken_username_is_422(api: TestClient) -> None:
     api.post(V1, json=payload("jdoe"))
     r = api.put(f"{V1}/jdoe", json=payload("admin"))
     assert r.status_code == 422
-    assert r.json() == {"error": "Username admin is unavailable", "field": "username"}
+    assert r.json() == {
+        "error": "Username admin is unavailable",
+        "message": "Username admin is unavailable",
+        "field": "username",
+    }
     assert api.get(f"{V1}/jdoe").json() == user_json("jdoe")
 
 
@@ -211,7 +236,11 @@ def test_update_user_with_bad_email_is_400_and_changes_nothing(api: TestClient) 
     api.post(V1, json=payload("jdoe"))
     r = api.put(f"{V1}/jdoe", json={**payload("jdoe"), "firstName": "Z", "email": "bad"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Invalid email address: bad", "field": "email"}
+    assert r.json() == {
+        "error": "Invalid email address: bad",
+        "message": "Invalid email address: bad",
+        "field": "email",
+    }
     assert api.get(f"{V1}/jdoe").json() == user_json("jdoe")
 
 
@@ -377,6 +406,7 @@ def test_delete_user_with_team_admin_strategy_when_no_other_admin_is_422(
     assert r.status_code == 422
     assert r.json() == {
         "error": "Team Ops has no admin other than jdoe",
+        "message": "Team Ops has no admin other than jdoe",
         "field": "replacementStrategy",
     }
     assert _holders(container, team_id) == (["jdoe"], ["jdoe"], ["jdoe"])
@@ -386,7 +416,11 @@ def test_delete_user_without_replacement_is_422(
     api: TestClient, org: Org, container: Container
 ) -> None:
     team_id, _, _ = _duties(container, org)
-    expected = {"error": "A replacement is required to delete a user", "field": "replacement"}
+    expected = {
+        "error": "A replacement is required to delete a user",
+        "message": "A replacement is required to delete a user",
+        "field": "replacement",
+    }
     bodies: list[dict[str, str] | None] = [None, {}, {"replacementStrategy": "specifiedUser"}]
     for body in bodies:
         r = api.request("DELETE", f"{V1}/jdoe", json=body)
@@ -401,10 +435,18 @@ def test_delete_user_with_unknown_replacement_is_422(
     _duties(container, org)
     r = api.request("DELETE", f"{V1}/jdoe", json={"replacement": "ghost"})
     assert r.status_code == 422
-    assert r.json() == {"error": "Replacement user ghost not found", "field": "replacement"}
+    assert r.json() == {
+        "error": "Replacement user ghost not found",
+        "message": "Replacement user ghost not found",
+        "field": "replacement",
+    }
     r = api.request("DELETE", f"{V1}/jdoe", json={"replacement": "jdoe"})
     assert r.status_code == 422
-    assert r.json() == {"error": "A user cannot replace themselves", "field": "replacement"}
+    assert r.json() == {
+        "error": "A user cannot replace themselves",
+        "message": "A user cannot replace themselves",
+        "field": "replacement",
+    }
     assert api.get(f"{V1}/jdoe").status_code == 200
 
 
@@ -419,7 +461,11 @@ def test_delete_the_last_admin_is_422(api: TestClient, org: Org) -> None:
     api.post(V1, json=payload("jdoe"))
     r = api.request("DELETE", f"{V1}/admin", json={"replacement": "jdoe"})
     assert r.status_code == 422
-    assert r.json() == {"error": "admin is the last admin of the organization", "field": "user"}
+    assert r.json() == {
+        "error": "admin is the last admin of the organization",
+        "message": "admin is the last admin of the organization",
+        "field": "user",
+    }
 
 
 def test_delete_replacement_already_in_the_shift_keeps_one_slot(
@@ -447,6 +493,7 @@ def test_delete_user_with_global_admin_when_none_other_is_422(
     assert r.status_code == 422
     assert r.json() == {
         "error": "No other global admin can replace this user",
+        "message": "No other global admin can replace this user",
         "field": "replacementStrategy",
     }
 
@@ -470,14 +517,19 @@ def test_nul_and_control_characters_are_400_or_404_never_500(api: TestClient) ->
     assert r.status_code == 400
     assert r.json() == {
         "error": "firstName must not contain control characters",
+        "message": "firstName must not contain control characters",
         "field": "firstName",
     }
     r = api.post(V1, json={**payload("jdoe"), "email": "j\x00@example.com"})
     assert r.status_code == 400
-    assert r.json() == {"error": "Invalid email address: j\x00@example.com", "field": "email"}
+    assert r.json() == {
+        "error": "Invalid email address: j\x00@example.com",
+        "message": "Invalid email address: j\x00@example.com",
+        "field": "email",
+    }
     r = api.get(f"{V1}/ad%00min")
     assert r.status_code == 404
-    assert r.json() == {"error": "User not found", "field": "user"}
+    assert r.json() == {"error": "User not found", "message": "User not found", "field": "user"}
     r = api.get("/api-public/v2/user", params={"email": "a\x00@b.example"})
     assert r.status_code == 200
     assert r.json() == {"users": []}

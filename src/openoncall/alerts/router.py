@@ -95,7 +95,7 @@ async def receive_alert(
     )
     result = await writer_for(container).store(submission)
     if result is None:
-        return 404, {"error": "Not found"}
+        return 404, {"error": "Not found", "message": "Not found"}
     return 200, {"result": "success", "entity_id": result.entity_id}
 
 

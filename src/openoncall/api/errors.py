@@ -35,16 +35,19 @@ def status_for(exc: errors.OnCallError) -> int:
     return 400
 
 
+def message_body(message: str, field: str | None = None) -> dict[str, Any]:
+    """`error` is what clients of the live service read; `message` is what clients written
+    against its API gateway read (auth failures, throttling): every error carries both."""
+    body: dict[str, Any] = {"error": message, "message": message}
+    if field:
+        body["field"] = field
+    return body
+
+
 def error_body(exc: errors.OnCallError) -> dict[str, Any]:
     if isinstance(exc, errors.RateLimited):
         return {"message": "Too Many Requests"}
-    body: dict[str, Any] = {"error": exc.message}
-    if exc.field:
-        body["field"] = exc.field
-    if isinstance(exc, errors.Unauthorized | errors.Forbidden):
-        # Clients written against the API gateway read `message` on auth failures.
-        body["message"] = exc.message
-    return body
+    return message_body(exc.message, exc.field)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -71,12 +74,14 @@ def install_error_handlers(app: FastAPI) -> None:
             message = f"Missing field: {field}"
         else:
             message = f"Invalid value for field '{field}': {first.get('msg', 'invalid')}"
-        return JSONResponse({"error": message, "field": field}, status_code=400)
+        return JSONResponse(message_body(message, field), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "Error"
-        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            message_body(message), status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(DataError)
     async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
@@ -85,9 +90,9 @@ def install_error_handlers(app: FastAPI) -> None:
         reason = (
             "text must not contain NUL characters" if "NUL" in str(exc.orig) else "out of range"
         )
-        return JSONResponse({"error": f"Invalid value: {reason}"}, status_code=400)
+        return JSONResponse(message_body(f"Invalid value: {reason}"), status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path}, exc_info=exc)
-        return JSONResponse({"error": "Internal Server Error"}, status_code=500)
+        return JSONResponse(message_body("Internal Server Error"), status_code=500)

@@ -34,13 +34,21 @@ def list_all(session: DbSession, caller: CallerDep, user: str) -> AllContacts:
     contacts = service.list_contacts(session, caller.org_id, found)
     return AllContacts(
         phones=PhoneList(
-            contact_methods=[PhoneContact.of(c) for c in contacts if c.kind == ContactKind.PHONE]
+            contact_methods=[
+                PhoneContact.of(c, found.username) for c in contacts if c.kind == ContactKind.PHONE
+            ]
         ),
         emails=EmailList(
-            contact_methods=[EmailContact.of(c) for c in contacts if c.kind == ContactKind.EMAIL]
+            contact_methods=[
+                EmailContact.of(c, found.username) for c in contacts if c.kind == ContactKind.EMAIL
+            ]
         ),
         devices=DeviceList(
-            contact_methods=[DeviceContact.of(c) for c in contacts if c.kind == ContactKind.DEVICE]
+            contact_methods=[
+                DeviceContact.of(c, found.username)
+                for c in contacts
+                if c.kind == ContactKind.DEVICE
+            ]
         ),
     )
 
@@ -53,7 +61,7 @@ def list_emails(session: DbSession, caller: CallerDep, user: str, page: PageDep)
     """Get a list of all contact emails for a user."""
     found = get_user(session, caller.org_id, user)
     emails = service.list_contacts(session, caller.org_id, found, ContactKind.EMAIL)
-    return EmailList(contact_methods=[EmailContact.of(c) for c in page.of(emails)])
+    return EmailList(contact_methods=[EmailContact.of(c, found.username) for c in page.of(emails)])
 
 
 @router.post(f"{BASE}/emails", response_model=EmailContact)
@@ -65,7 +73,7 @@ def add_email(
     contact = service.add_email(
         session, caller.org_id, found, label=body.label, email=body.email, rank=body.rank, now=now
     )
-    return EmailContact.of(contact)
+    return EmailContact.of(contact, found.username)
 
 
 @router.get(f"{BASE}/emails/{{contactId}}", response_model=EmailContact)
@@ -73,7 +81,8 @@ def get_email(session: DbSession, caller: CallerDep, user: str, contactId: str) 
     """Get the indicated contact email for a user."""
     found = get_user(session, caller.org_id, user)
     return EmailContact.of(
-        service.get_contact(session, caller.org_id, found, ContactKind.EMAIL, contactId)
+        service.get_contact(session, caller.org_id, found, ContactKind.EMAIL, contactId),
+        found.username,
     )
 
 
@@ -82,7 +91,8 @@ def delete_email(session: DbSession, caller: CallerDep, user: str, contactId: st
     """Delete a contact email for a user (not the account's Default one); answers it."""
     found = get_user(session, caller.org_id, user)
     return EmailContact.of(
-        service.delete_contact(session, caller.org_id, found, ContactKind.EMAIL, contactId)
+        service.delete_contact(session, caller.org_id, found, ContactKind.EMAIL, contactId),
+        found.username,
     )
 
 
@@ -94,7 +104,7 @@ def list_phones(session: DbSession, caller: CallerDep, user: str, page: PageDep)
     """Get a list of all contact phones for a user."""
     found = get_user(session, caller.org_id, user)
     phones = service.list_contacts(session, caller.org_id, found, ContactKind.PHONE)
-    return PhoneList(contact_methods=[PhoneContact.of(c) for c in page.of(phones)])
+    return PhoneList(contact_methods=[PhoneContact.of(c, found.username) for c in page.of(phones)])
 
 
 @router.post(f"{BASE}/phones", response_model=PhoneContact)
@@ -106,7 +116,7 @@ def add_phone(
     contact = service.add_phone(
         session, caller.org_id, found, label=body.label, phone=body.phone, rank=body.rank, now=now
     )
-    return PhoneContact.of(contact)
+    return PhoneContact.of(contact, found.username)
 
 
 @router.get(f"{BASE}/phones/{{contactId}}", response_model=PhoneContact)
@@ -114,7 +124,8 @@ def get_phone(session: DbSession, caller: CallerDep, user: str, contactId: str) 
     """Get the indicated contact phone for a user."""
     found = get_user(session, caller.org_id, user)
     return PhoneContact.of(
-        service.get_contact(session, caller.org_id, found, ContactKind.PHONE, contactId)
+        service.get_contact(session, caller.org_id, found, ContactKind.PHONE, contactId),
+        found.username,
     )
 
 
@@ -123,7 +134,8 @@ def delete_phone(session: DbSession, caller: CallerDep, user: str, contactId: st
     """Delete a contact phone for a user; answers it."""
     found = get_user(session, caller.org_id, user)
     return PhoneContact.of(
-        service.delete_contact(session, caller.org_id, found, ContactKind.PHONE, contactId)
+        service.delete_contact(session, caller.org_id, found, ContactKind.PHONE, contactId),
+        found.username,
     )
 
 
@@ -135,7 +147,9 @@ def list_devices(session: DbSession, caller: CallerDep, user: str, page: PageDep
     """Get a list of all contact devices for a user."""
     found = get_user(session, caller.org_id, user)
     devices = service.list_contacts(session, caller.org_id, found, ContactKind.DEVICE)
-    return DeviceList(contact_methods=[DeviceContact.of(c) for c in page.of(devices)])
+    return DeviceList(
+        contact_methods=[DeviceContact.of(c, found.username) for c in page.of(devices)]
+    )
 
 
 @router.get(f"{BASE}/devices/{{contactId}}", response_model=DeviceContact)
@@ -143,7 +157,8 @@ def get_device(session: DbSession, caller: CallerDep, user: str, contactId: str)
     """Get the indicated contact device for a user."""
     found = get_user(session, caller.org_id, user)
     return DeviceContact.of(
-        service.get_contact(session, caller.org_id, found, ContactKind.DEVICE, contactId)
+        service.get_contact(session, caller.org_id, found, ContactKind.DEVICE, contactId),
+        found.username,
     )
 
 
@@ -169,7 +184,7 @@ def update_device(
             "resolved_notification_sound": body.resolved_notification_sound,
         },
     )
-    return DeviceContact.of(device)
+    return DeviceContact.of(device, found.username)
 
 
 @router.delete(f"{BASE}/devices/{{contactId}}", response_model=DeviceContact)
@@ -182,7 +197,8 @@ def delete_device(
     """Delete a contact device for a user; answers it."""
     found = get_user(session, caller.org_id, user)
     return DeviceContact.of(
-        service.delete_contact(session, caller.org_id, found, ContactKind.DEVICE, contactId)
+        service.delete_contact(session, caller.org_id, found, ContactKind.DEVICE, contactId),
+        found.username,
     )
 
 
@@ -201,4 +217,4 @@ def register_device(
         device_type=body.device_type,
         now=now,
     )
-    return DeviceContact.of(device)
+    return DeviceContact.of(device, found.username)

@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import Field
 
 from openoncall.api.wire import WireModel
-from openoncall.contacts.models import ContactMethod
+from openoncall.contacts.models import ContactKind, ContactMethod
+
+
+VERIFIED = "verified"
+UNVERIFIED = "unverified"
+
+# Path segment and `contactType` of each kind, as the live service names them.
+_WIRE_KIND: dict[str, tuple[str, str]] = {
+    ContactKind.EMAIL: ("emails", "Email"),
+    ContactKind.PHONE: ("phones", "Phone"),
+    ContactKind.DEVICE: ("devices", "Device"),
+}
+
+
+def contact_url(username: str, c: ContactMethod) -> str:
+    segment = _WIRE_KIND[c.kind][0]
+    return f"/api-public/v1/user/{username}/contact-methods/{segment}/{c.ext_id}"
+
+
+def _common(username: str, c: ContactMethod) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "ext_id": c.ext_id,
+        "label": c.label,
+        "value": c.value,
+        "rank": c.rank,
+        # A string, not a boolean: the vendor's Go client (Terraform provider) fails on a bool.
+        "verified": VERIFIED if c.is_verified else UNVERIFIED,
+        "contact_type": _WIRE_KIND[c.kind][1],
+        "self_url": contact_url(username, c),
+    }
 
 
 class ContactBase(WireModel):
@@ -14,39 +46,25 @@ class ContactBase(WireModel):
     label: str
     value: str
     rank: int
-    verified: bool
+    verified: Literal["verified", "unverified"]
+    contact_type: str
+    self_url: str = Field(alias="_selfUrl")
 
 
 class EmailContact(ContactBase):
     email: str
 
     @classmethod
-    def of(cls, c: ContactMethod) -> EmailContact:
-        return cls(
-            id=c.id,
-            ext_id=c.ext_id,
-            label=c.label,
-            value=c.value,
-            email=c.value,
-            rank=c.rank,
-            verified=c.is_verified,
-        )
+    def of(cls, c: ContactMethod, username: str) -> EmailContact:
+        return cls(**_common(username, c), email=c.value)
 
 
 class PhoneContact(ContactBase):
     phone: str
 
     @classmethod
-    def of(cls, c: ContactMethod) -> PhoneContact:
-        return cls(
-            id=c.id,
-            ext_id=c.ext_id,
-            label=c.label,
-            value=c.value,
-            phone=c.value,
-            rank=c.rank,
-            verified=c.is_verified,
-        )
+    def of(cls, c: ContactMethod, username: str) -> PhoneContact:
+        return cls(**_common(username, c), phone=c.value)
 
 
 class DeviceContact(ContactBase):
@@ -58,15 +76,10 @@ class DeviceContact(ContactBase):
     resolved_notification_sound: str
 
     @classmethod
-    def of(cls, c: ContactMethod) -> DeviceContact:
+    def of(cls, c: ContactMethod, username: str) -> DeviceContact:
         s = c.settings
         return cls(
-            id=c.id,
-            ext_id=c.ext_id,
-            label=c.label,
-            value=c.value,
-            rank=c.rank,
-            verified=c.is_verified,
+            **_common(username, c),
             device_type=str(s.get("device_type", "")),
             escalation_notification_sound=str(s.get("escalation_notification_sound", "")),
             chat_escalation_sound=str(s.get("chat_escalation_sound", "")),
