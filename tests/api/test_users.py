@@ -220,6 +220,21 @@ def test_update_user_changes_names_email_and_default_contact(
         assert list(values) == ["j@x.org"]
 
 
+def test_update_user_with_a_partial_body_keeps_the_rest(api: TestClient) -> None:
+    api.post(V1, json=payload("jdoe"))
+    r = api.put(f"{V1}/jdoe", json={"firstName": "Janet"})
+    assert r.status_code == 200
+    assert r.json() == user_json("jdoe", "Janet")
+    r = api.put(f"{V1}/jdoe", json={"lastName": "Roe", "email": "jr@x.org", "admin": False})
+    assert r.json() == user_json("jdoe", "Janet", "Roe", "jr@x.org")
+    assert api.put(f"{V1}/jdoe", json={}).json() == user_json("jdoe", "Janet", "Roe", "jr@x.org")
+    assert api.get(f"{V1}/jdoe").json() == user_json("jdoe", "Janet", "Roe", "jr@x.org")
+    r = api.put(f"{V1}/jdoe", json={"firstName": "\u0007"})
+    assert (r.status_code, r.json()["field"]) == (400, "firstName")
+    r = api.put(f"{V1}/ghost", json={"firstName": "G"})
+    assert r.status_code == 404
+
+
 def test_update_user_to_a_taken_username_is_422(api: TestClient) -> None:
     api.post(V1, json=payload("jdoe"))
     r = api.put(f"{V1}/jdoe", json=payload("admin"))
@@ -256,24 +271,27 @@ def test_batch_reports_errors_per_entry_and_keeps_the_good_ones(api: TestClient)
         ],
     )
     assert r.status_code == 200
-    assert r.json() == [
-        {"username": "ann", "errors": []},
+    assert r.json()["users"] == [
+        {"username": "ann", "_selfUrl": f"{V1}/ann", "errors": []},
         {
             "username": "admin",
+            "_selfUrl": f"{V1}/admin",
             "errors": [{"code": "already-exists", "message": "Username admin is unavailable"}],
         },
         {
             "username": "bob",
+            "_selfUrl": f"{V1}/bob",
             "errors": [{"code": "invalid-input", "message": "Invalid email address: nope"}],
         },
         {
             "username": "cat",
+            "_selfUrl": f"{V1}/cat",
             "errors": [
                 {"code": "invalid-input", "message": "Missing field: lastName"},
                 {"code": "invalid-input", "message": "Missing field: email"},
             ],
         },
-        {"username": "dan", "errors": []},
+        {"username": "dan", "_selfUrl": f"{V1}/dan", "errors": []},
     ]
     names = [u["username"] for u in api.get("/api-public/v2/user").json()["users"]]
     assert names == ["admin", "ann", "dan"]
@@ -281,10 +299,11 @@ def test_batch_reports_errors_per_entry_and_keeps_the_good_ones(api: TestClient)
 
 def test_batch_with_duplicate_entries_creates_the_first(api: TestClient) -> None:
     r = api.post(f"{V1}/batch", json=[payload("ann"), payload("ann")])
-    assert r.json() == [
-        {"username": "ann", "errors": []},
+    assert r.json()["users"] == [
+        {"username": "ann", "_selfUrl": f"{V1}/ann", "errors": []},
         {
             "username": "ann",
+            "_selfUrl": f"{V1}/ann",
             "errors": [{"code": "already-exists", "message": "Username ann is unavailable"}],
         },
     ]
@@ -302,6 +321,36 @@ def test_batch_that_is_not_a_list_is_400(api: TestClient) -> None:
     r = api.post(f"{V1}/batch", json=payload("ann"))
     assert r.status_code == 400
     assert r.json()["field"] == "body"
+    r = api.post(f"{V1}/batch", json={"users": payload("ann")})
+    assert (r.status_code, r.json()["field"]) == (400, "body")
+    assert api.get(V1).json() == {"users": [[ADMIN]], "_selfUrl": V1}
+
+
+def test_batch_accepts_the_array_wrapped_in_users_and_answers_the_live_shape(
+    api: TestClient,
+) -> None:
+    # The npm victorops-api-client sends {"users": [...]}; the reply it was recorded against
+    # is {"users": [{username, _selfUrl, errors}]}.
+    r = api.post(f"{V1}/batch", json={"users": [payload("ann"), {"username": "bob"}]})
+    assert r.status_code == 200
+    assert r.json() == {
+        "users": [
+            {"username": "ann", "_selfUrl": f"{V1}/ann", "errors": []},
+            {
+                "username": "bob",
+                "_selfUrl": f"{V1}/bob",
+                "errors": [
+                    {"code": "invalid-input", "message": "Missing field: firstName"},
+                    {"code": "invalid-input", "message": "Missing field: lastName"},
+                    {"code": "invalid-input", "message": "Missing field: email"},
+                ],
+            },
+        ]
+    }
+    assert api.get(f"{V1}/ann").json() == user_json("ann")
+    r = api.post(f"{V1}/batch", json={"users": [payload(f"u{i}") for i in range(51)]})
+    assert (r.status_code, r.json()["field"]) == (400, "body")
+    assert api.get(f"{V1}/u0").status_code == 404
 
 
 def test_user_teams_lists_memberships(api: TestClient, org: Org, container: Container) -> None:
@@ -370,6 +419,35 @@ def test_delete_user_hands_duties_to_the_specified_user(
     assert r.json() == {}
     assert api.get(f"{V1}/jdoe").status_code == 404
     assert _holders(container, team_id) == (["rick"], ["rick"], ["rick"])
+
+
+def test_delete_user_takes_the_replacement_from_the_query_string(
+    api: TestClient, org: Org, container: Container
+) -> None:
+    team_id, _, _ = _duties(container, org)
+    r = api.delete(f"{V1}/jdoe", params={"replacement": "rick"})
+    assert (r.status_code, r.json()) == (200, {})
+    assert api.get(f"{V1}/jdoe").status_code == 404
+    assert _holders(container, team_id) == (["rick"], ["rick"], ["rick"])
+
+
+def test_delete_user_body_replacement_wins_over_the_query_string(
+    api: TestClient, org: Org, container: Container
+) -> None:
+    team_id, _, _ = _duties(container, org)
+    r = api.request(
+        "DELETE", f"{V1}/jdoe", params={"replacement": "ghost"}, json={"replacement": "rick"}
+    )
+    assert r.status_code == 200
+    assert _holders(container, team_id) == (["rick"], ["rick"], ["rick"])
+
+
+def test_delete_user_strategy_from_the_query_string(api: TestClient, org: Org) -> None:
+    api.post(V1, json=payload("jdoe"))
+    r = api.delete(f"{V1}/jdoe", params={"replacementStrategy": "globalAdmin"})
+    assert (r.status_code, r.json()) == (200, {})
+    r = api.delete(f"{V1}/admin", params={"replacementStrategy": "anyone"})
+    assert (r.status_code, r.json()["field"]) == (400, "replacementStrategy")
 
 
 def test_delete_user_with_global_admin_strategy(

@@ -79,9 +79,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "Error"
-        return JSONResponse(
-            message_body(message), status_code=exc.status_code, headers=exc.headers
-        )
+        return JSONResponse(message_body(message), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(DataError)
     async def _data_error(_request: Request, exc: DataError) -> JSONResponse:

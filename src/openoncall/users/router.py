@@ -19,14 +19,18 @@ from openoncall.users import service
 from openoncall.users.list_cache import UserListCache
 from openoncall.users.schemas import (
     BatchAddUserEntry,
+    BatchAddUsersResponse,
     BatchUserError,
-    BatchUserInput,
+    BatchUsers,
     Empty,
+    ReplacementStrategy,
     UserCreate,
     UserDelete,
     UserListV1,
     UserListV2,
     UserRead,
+    UserUpdate,
+    user_url,
     user_wire,
 )
 
@@ -99,28 +103,32 @@ def add_user(session: DbSession, caller: CallerDep, now: Now, body: UserCreate) 
     return UserRead.of(user)
 
 
-@router.post(f"{V1}/batch", response_model=list[BatchAddUserEntry])
+@router.post(f"{V1}/batch", response_model=BatchAddUsersResponse)
 def add_users(
     session: DbSession,
     caller: CallerDep,
     now: Now,
-    body: Annotated[list[BatchUserInput], Body(max_length=service.MAX_BATCH)],
-) -> list[BatchAddUserEntry]:
-    """Add up to 50 users; each entry reports its own errors."""
+    body: BatchUsers,
+) -> BatchAddUsersResponse:
+    """Add up to 50 users, sent as an array or as `{"users": [...]}`; each entry reports its
+    own errors."""
     entries = [
         service.NewUser(
             username=e.username, first_name=e.first_name, last_name=e.last_name, email=e.email
         )
-        for e in body
+        for e in body.root
     ]
     results = service.create_users(session, caller.org_id, entries, now=now)
-    return [
-        BatchAddUserEntry(
-            username=r.username,
-            errors=[BatchUserError(code=code, message=msg) for code, msg in r.errors],
-        )
-        for r in results
-    ]
+    return BatchAddUsersResponse(
+        users=[
+            BatchAddUserEntry(
+                username=r.username,
+                self_url=user_url(r.username),
+                errors=[BatchUserError(code=code, message=msg) for code, msg in r.errors],
+            )
+            for r in results
+        ]
+    )
 
 
 @router.get(f"{V1}/{{user}}", response_model=UserRead)
@@ -130,8 +138,8 @@ def get_user(session: DbSession, caller: CallerDep, user: str) -> UserRead:
 
 
 @router.put(f"{V1}/{{user}}", response_model=UserRead)
-def update_user(session: DbSession, caller: CallerDep, user: str, body: UserCreate) -> UserRead:
-    """Update a user's names, email and username."""
+def update_user(session: DbSession, caller: CallerDep, user: str, body: UserUpdate) -> UserRead:
+    """Update a user's names, email and username; fields left out keep their values."""
     updated = service.update_user(
         session,
         caller.org_id,
@@ -151,15 +159,25 @@ def delete_user(
     now: Now,
     user: str,
     body: Annotated[UserDelete | None, Body()] = None,
+    replacement: Annotated[str | None, Query(max_length=64)] = None,
+    replacement_strategy: Annotated[
+        ReplacementStrategy | None, Query(alias="replacementStrategy")
+    ] = None,
 ) -> Empty:
-    """Remove a user; the replacement takes over their rotations and escalation entries."""
+    """Remove a user; the replacement takes over their rotations and escalation entries.
+    `replacement` comes in the JSON body or the query string (the body wins)."""
     payload = body or UserDelete()
+    strategy = (
+        payload.replacement_strategy
+        if "replacement_strategy" in payload.model_fields_set
+        else replacement_strategy or payload.replacement_strategy
+    )
     service.delete_user(
         session,
         caller.org_id,
         user,
-        replacement=payload.replacement,
-        strategy=payload.replacement_strategy.value,
+        replacement=payload.replacement or replacement,
+        strategy=strategy.value,
         now=now,
     )
     return Empty()

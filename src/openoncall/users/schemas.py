@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, RootModel, model_validator
 
 from openoncall.api.wire import WireModel, iso_z
 from openoncall.users.models import User, UserColumns, display_name_of
@@ -84,6 +84,18 @@ class UserCreate(WireModel):
     expiration_hours: float | None = Field(default=None, ge=0)
 
 
+class UserUpdate(WireModel):
+    """AddUserPayload on PUT, where any field may be left out: the path names the user, and
+    what is absent keeps its value."""
+
+    first_name: str | None = Field(default=None, max_length=255)
+    last_name: str | None = Field(default=None, max_length=255)
+    username: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=255)
+    admin: bool | None = None
+    expiration_hours: float | None = Field(default=None, ge=0)
+
+
 class BatchUserInput(WireModel):
     """An AddUserPayload inside a batch: checked per entry, so every field may be absent."""
 
@@ -98,9 +110,41 @@ class BatchUserError(WireModel):
     message: str
 
 
+def _wrapped_form_too(schema: dict[str, Any]) -> None:
+    """Document both forms the body accepts: the bare array, and `{"users": [...]}`."""
+    array = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    schema.clear()
+    schema["anyOf"] = [
+        array,
+        {"type": "object", "properties": {"users": array}, "required": ["users"]},
+    ]
+
+
+class BatchUsers(RootModel[list[BatchUserInput]]):
+    """The batch body: an array of AddUserPayloads, at most 50 (Swagger 2020-06 maxItems).
+    Clients also send the array wrapped as `{"users": [...]}`; both mean the same."""
+
+    root: list[BatchUserInput] = Field(max_length=50)
+    model_config = ConfigDict(json_schema_extra=_wrapped_form_too)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unwrap(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "users" in data:
+            return data["users"]
+        return data
+
+
 class BatchAddUserEntry(WireModel):
     username: str
+    self_url: str = Field(alias="_selfUrl")
     errors: list[BatchUserError]
+
+
+class BatchAddUsersResponse(WireModel):
+    """The live reply to a batch: `{"users": [{username, _selfUrl, errors}]}`."""
+
+    users: list[BatchAddUserEntry]
 
 
 class ReplacementStrategy(StrEnum):

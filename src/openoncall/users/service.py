@@ -247,17 +247,19 @@ def update_user(
     org_id: int,
     username: str,
     *,
-    new_username: str,
-    first_name: str,
-    last_name: str,
-    email: str,
+    new_username: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    email: str | None = None,
 ) -> User:
-    """AddUserPayload on PUT: names, email (and the Default contact with it), and username."""
+    """AddUserPayload on PUT: names, email (and the Default contact with it), and username.
+    A field left out (None) keeps its value: clients send partial bodies (the path names the
+    user)."""
     user = get_user(session, org_id, username)
-    new_username = check_username(new_username)
-    email = check_email(email)
-    first_name = _check_name(first_name, "firstName")
-    last_name = _check_name(last_name, "lastName")
+    new_username = check_username(user.username if new_username is None else new_username)
+    email = check_email(user.email if email is None else email)
+    first_name = _check_name(user.first_name if first_name is None else first_name, "firstName")
+    last_name = _check_name(user.last_name if last_name is None else last_name, "lastName")
     if new_username != user.username and find_user(session, org_id, new_username) is not None:
         raise AlreadyExists(f"Username {new_username} is unavailable", field="username")
     if email != user.email:
