@@ -55,6 +55,28 @@ def test_create_key_with_policy_targets_and_list_it(
     }
 
 
+def test_targets_may_be_policy_slug_objects_or_strings_mixed(
+    api: TestClient, org: Org, container: Container
+) -> None:
+    with container.sessions.transaction() as session:
+        team = make_team(session, org.org_id, "Database")
+        user = make_user(session, org.org_id, "dba")
+        first = make_user_policy(session, team, [user], name="Primary")
+        second = make_user_policy(session, team, [user], name="Backup")
+        slugs = [first.slug, second.slug]
+    body = {"routingKey": "db", "targets": [{"policySlug": slugs[0]}, slugs[1]]}
+    response = api.post(PATH, json=body)
+    assert (response.status_code, response.json()) == (200, {"routingKey": "db", "targets": slugs})
+    listed = api.get(PATH).json()["routingKeys"][1]
+    assert [t["policySlug"] for t in listed["targets"]] == slugs
+    response = api.post(PATH, json={"routingKey": "x", "targets": [{"policySlug": "pol-nope"}]})
+    assert (response.status_code, response.json()["field"]) == (404, "targets")
+    response = api.post(PATH, json={"routingKey": "y", "targets": [{"slug": slugs[0]}]})
+    assert response.status_code == 400
+    assert response.json()["field"].startswith("targets.0")
+    assert [k["routingKey"] for k in api.get(PATH).json()["routingKeys"]] == ["default", "db"]
+
+
 def test_bad_keys_are_refused_and_nothing_is_written(api: TestClient) -> None:
     cases = [
         ({"routingKey": "", "targets": []}, 400, "routingKey must not be empty", "routingKey"),

@@ -50,7 +50,7 @@ def create_routing_key(
 ) -> CreateRoutingKeyResponse:
     """Create a routing key that pages the given escalation policies (by slug)."""
     view = service.create_routing_key(
-        session, caller.org_id, key=body.routing_key, policy_slugs=body.targets, now=now
+        session, caller.org_id, key=body.routing_key, policy_slugs=body.policy_slugs(), now=now
     )
     return CreateRoutingKeyResponse(
         routing_key=view.key, targets=[t.policy_slug for t in view.targets]

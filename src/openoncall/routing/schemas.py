@@ -24,9 +24,20 @@ class ListRoutingKeysResponse(WireModel):
     routing_keys: list[RoutingKeyInfo]
 
 
+class PolicySlugTarget(WireModel):
+    """A target as an object, the way clients copy it from the list response."""
+
+    policy_slug: str
+
+
 class RoutingKeyPayload(WireModel):
+    """Targets are policy slugs, given as strings or as `{"policySlug": ...}` objects."""
+
     routing_key: str
-    targets: list[str] = Field(default_factory=list)
+    targets: list[str | PolicySlugTarget] = Field(default_factory=list)
+
+    def policy_slugs(self) -> list[str]:
+        return [t if isinstance(t, str) else t.policy_slug for t in self.targets]
 
 
 class CreateRoutingKeyResponse(WireModel):
