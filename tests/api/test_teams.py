@@ -19,12 +19,19 @@ V1 = "/api-public/v1/team"
 
 
 def team_json(
-    slug: str, name: str, *, members: int = 0, version: int = 0, default: bool = False
+    slug: str,
+    name: str,
+    *,
+    members: int = 0,
+    version: int = 0,
+    default: bool = False,
+    description: str = "",
 ) -> dict[str, Any]:
     base = f"{V1}/{slug}"
     return {
         "name": name,
         "slug": slug,
+        "description": description,
         "_selfUrl": base,
         "_membersUrl": f"{base}/members",
         "_policiesUrl": f"{base}/policies",
@@ -42,6 +49,7 @@ def member_json(
         "username": username,
         "firstName": first,
         "lastName": last,
+        "displayName": f"{first} {last}".strip() or username,
         "version": version,
         "verified": False,
     }
@@ -103,6 +111,27 @@ def test_rename_team_bumps_its_version(api: TestClient) -> None:
     assert r.status_code == 200
     assert r.json() == team_json(slug, "SRE", version=1)
     assert api.put(f"{V1}/{slug}", json={"name": "SRE"}).json() == team_json(slug, "SRE", version=1)
+
+
+def test_description_is_kept_on_create_and_put_and_kept_when_left_out(api: TestClient) -> None:
+    r = api.post(V1, json={"name": "Ops", "description": "Runs the databases.\nAll of them."})
+    assert r.status_code == 200
+    slug = r.json()["slug"]
+    said = "Runs the databases.\nAll of them."
+    assert r.json() == team_json(slug, "Ops", description=said)
+    assert api.get(f"{V1}/{slug}").json() == team_json(slug, "Ops", description=said)
+    r = api.put(f"{V1}/{slug}", json={"name": "SRE"})
+    assert r.json() == team_json(slug, "SRE", version=1, description=said)
+    r = api.put(f"{V1}/{slug}", json={"name": "SRE", "description": "Keeps it up"})
+    assert r.json() == team_json(slug, "SRE", version=2, description="Keeps it up")
+    assert api.get(V1).json() == [team_json(slug, "SRE", version=2, description="Keeps it up")]
+    for body, field in [
+        ({"name": "X", "description": "a\u0007b"}, "description"),
+        ({"name": "X", "description": "d" * 1025}, "description"),
+    ]:
+        r = api.post(V1, json=body)
+        assert (r.status_code, r.json()["field"]) == (400, field)
+    assert [t["name"] for t in api.get(V1).json()] == ["SRE"]
 
 
 def test_rename_team_to_a_taken_name_is_422(api: TestClient) -> None:

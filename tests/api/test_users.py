@@ -368,6 +368,7 @@ def test_user_teams_lists_memberships(api: TestClient, org: Org, container: Cont
             {
                 "name": "Ops",
                 "slug": slug,
+                "description": "",
                 "_selfUrl": base,
                 "_membersUrl": f"{base}/members",
                 "_policiesUrl": f"{base}/policies",

@@ -20,6 +20,7 @@ from openoncall.teams.schemas import (
     TeamMembers,
     team_url,
 )
+from openoncall.users.models import display_name_of
 from openoncall.users.schemas import Empty
 
 router = public_router(tags=["Teams"])
@@ -42,6 +43,7 @@ def _members(session: DbSession, org_id: int, slug: str) -> TeamMembers:
                 username=user.username,
                 first_name=user.first_name,
                 last_name=user.last_name,
+                display_name=display_name_of(user.first_name, user.last_name, user.username),
                 version=member.version,
                 verified=user.is_verified,
             )
@@ -63,7 +65,9 @@ def list_teams(session: DbSession, caller: CallerDep, page: PageDep) -> list[Tea
 @router.post(V1, response_model=TeamDetail)
 def add_team(session: DbSession, caller: CallerDep, now: Now, body: TeamCreate) -> TeamDetail:
     """Add a team."""
-    team = service.create_team(session, caller.org_id, name=body.name, now=now)
+    team = service.create_team(
+        session, caller.org_id, name=body.name, description=body.description or "", now=now
+    )
     return TeamDetail.with_count(team, 0)
 
 
@@ -75,8 +79,10 @@ def get_team(session: DbSession, caller: CallerDep, team: str) -> TeamDetail:
 
 @router.put(f"{V1}/{{team}}", response_model=TeamDetail)
 def update_team(session: DbSession, caller: CallerDep, team: str, body: TeamCreate) -> TeamDetail:
-    """Rename a team."""
-    service.rename_team(session, caller.org_id, team, name=body.name)
+    """Rename a team; a `description` given replaces the team's."""
+    service.rename_team(
+        session, caller.org_id, team, name=body.name, description=body.description
+    )
     return _detail(session, caller.org_id, team)
 
 

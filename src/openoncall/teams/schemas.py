@@ -19,6 +19,7 @@ class SimpleTeamDetail(WireModel):
 
     name: str
     slug: str
+    description: str
     self_url: str = Field(alias="_selfUrl")
     members_url: str = Field(alias="_membersUrl")
     policies_url: str = Field(alias="_policiesUrl")
@@ -30,6 +31,7 @@ class SimpleTeamDetail(WireModel):
         return cls(
             name=team.name,
             slug=team.slug,
+            description=team.description,
             self_url=base,
             members_url=f"{base}/members",
             policies_url=f"{base}/policies",
@@ -60,9 +62,11 @@ class UserTeams(WireModel):
 
 
 class TeamCreate(WireModel):
-    """AddTeamPayload, for POST and PUT."""
+    """AddTeamPayload, for POST and PUT; clients (the Terraform provider) also send a
+    `description`, which PUT keeps when it is left out."""
 
     name: str = Field(max_length=255)
+    description: str | None = Field(default=None, max_length=1024)
 
 
 class TeamMemberRead(WireModel):
@@ -71,6 +75,7 @@ class TeamMemberRead(WireModel):
     username: str
     first_name: str
     last_name: str
+    display_name: str
     version: int
     verified: bool
 

@@ -36,6 +36,20 @@ def _check_name(name: str) -> str:
     return name
 
 
+MAX_DESCRIPTION = 1024
+
+
+def _check_description(description: str) -> str:
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(
+            f"description must be at most {MAX_DESCRIPTION} characters", field="description"
+        )
+    # Line breaks and tabs are fine in a description; other control characters are not.
+    if has_control_chars(description.replace("\n", "").replace("\r", "").replace("\t", "")):
+        raise InvalidInput("description must not contain control characters", field="description")
+    return description.strip()
+
+
 def find_team(session: Session, org_id: int, slug: str) -> Team | None:
     if "\x00" in slug:
         return None  # no slug holds NUL, and PostgreSQL would refuse the query
@@ -56,11 +70,21 @@ def _name_taken(session: Session, org_id: int, name: str, *, but: int | None = N
     return session.scalar(query) is not None
 
 
-def create_team(session: Session, org_id: int, *, name: str, now: datetime) -> Team:
+def create_team(
+    session: Session, org_id: int, *, name: str, now: datetime, description: str = ""
+) -> Team:
     name = _check_name(name)
+    description = _check_description(description)
     if _name_taken(session, org_id, name):
         raise AlreadyExists(f"Team name {name} is unavailable", field="name")
-    team = Team(org_id=org_id, slug=new_slug("team", 12), name=name, version=0, created_at=now)
+    team = Team(
+        org_id=org_id,
+        slug=new_slug("team", 12),
+        name=name,
+        description=description,
+        version=0,
+        created_at=now,
+    )
     _flush_name(session, team, name)
     return team
 
@@ -75,13 +99,18 @@ def _flush_name(session: Session, team: Team, name: str) -> None:
         raise AlreadyExists(f"Team name {name} is unavailable", field="name") from exc
 
 
-def rename_team(session: Session, org_id: int, slug: str, *, name: str) -> Team:
+def rename_team(
+    session: Session, org_id: int, slug: str, *, name: str, description: str | None = None
+) -> Team:
+    """Rename a team and, when given, replace its description."""
     team = get_team(session, org_id, slug)
     name = _check_name(name)
+    new_description = team.description if description is None else _check_description(description)
     if _name_taken(session, org_id, name, but=team.id):
         raise AlreadyExists(f"Team name {name} is unavailable", field="name")
-    if name != team.name:
+    if name != team.name or new_description != team.description:
         team.name = name
+        team.description = new_description
         team.version += 1
     _flush_name(session, team, name)
     return team
