@@ -25,6 +25,7 @@ from tests.conftest import Org, make_org
 
 V1 = "/api-public/v1/teams"
 V2 = "/api-public/v2/team"
+WEEK = ("su", "m", "t", "w", "th", "f", "sa")
 DEC29_NY_9AM = datetime(2025, 12, 29, 14, tzinfo=UTC)  # Monday 09:00 EST
 WEEKDAYS = {"su": False, "m": True, "t": True, "w": True, "th": True, "f": True, "sa": False}
 
@@ -141,7 +142,7 @@ def test_create_a_weekly_new_york_rotation_answers_the_group_with_its_periods(
     )
 
 
-def test_start_accepts_iso_dates_and_the_v2_list_speaks_local_offsets(
+def test_start_accepts_iso_dates_and_the_v2_list_speaks_utc_starts_and_local_periods(
     api: TestClient, container: Container, org: Org
 ) -> None:
     team = _team(container, org, "alice", "bob", "carol", "lea", "max")
@@ -179,7 +180,7 @@ def test_start_accepts_iso_dates_and_the_v2_list_speaks_local_offsets(
         return {"start": start, "end": end, "username": user, "isRoll": True, "memberSlug": slug}
 
     def mask(days: dict[str, bool], start: int, end: int) -> dict[str, Any]:
-        every = dict.fromkeys(("su", "m", "t", "w", "th", "f", "sa"), False)
+        every = dict.fromkeys(WEEK, False)
         return {
             "day": every | days,
             "time": [{"start": {"hour": start, "minute": 0}, "end": {"hour": end, "minute": 0}}],
@@ -226,12 +227,12 @@ def test_start_accepts_iso_dates_and_the_v2_list_speaks_local_offsets(
                         "shiftId": ids[0],
                         "label": "Weekly",
                         "timezone": "America/New_York",
-                        "start": "2025-12-29T09:00:00-05:00",
+                        # UTC with a Z; the zone is in `timezone`.
+                        "start": "2025-12-29T14:00:00Z",
                         "duration": 7,
                         "shifttype": "std",
-                        "mask": None,
-                        "mask2": None,
-                        "mask3": None,
+                        # 24/7: every day, all day; no mask2/mask3 keys at all.
+                        "mask": mask(dict.fromkeys(WEEK, True), 0, 0),
                         "current": ny[0],
                         "next": ny[1],
                         "periods": ny,
@@ -244,12 +245,10 @@ def test_start_accepts_iso_dates_and_the_v2_list_speaks_local_offsets(
                         "shiftId": ids[1],
                         "label": "Office",
                         "timezone": "Europe/London",
-                        "start": "2026-01-05T00:00:00+00:00",
+                        "start": "2026-01-05T00:00:00Z",
                         "duration": 7,
                         "shifttype": "pho",
                         "mask": mask(WEEKDAYS, 9, 17),
-                        "mask2": None,
-                        "mask3": None,
                         "current": london[0],
                         "next": london[1],
                         "periods": london,
@@ -262,7 +261,7 @@ def test_start_accepts_iso_dates_and_the_v2_list_speaks_local_offsets(
                         "shiftId": ids[2],
                         "label": "Weekend",
                         "timezone": "Asia/Kolkata",
-                        "start": "2026-01-02T17:00:00+05:30",
+                        "start": "2026-01-02T11:30:00Z",
                         "duration": 7,
                         "shifttype": "cstm",
                         "mask": mask({"f": True}, 17, 0),
@@ -777,3 +776,30 @@ def test_the_engines_view_of_a_rotation_applies_the_policys_override_and_take(
         f"Rotation group {group_id} not found",
         "rotationGroup",
     )
+
+
+def test_v2_shift_whose_first_mask_is_unused_still_carries_a_mask(
+    api: TestClient, container: Container, org: Org
+) -> None:
+    team = _team(container, org, "alice")
+    weekend = {
+        "label": "Weekend",
+        "timezone": "Europe/Paris",
+        "start": "2026-01-03",
+        "duration": 7,
+        "shifttype": "cstm",
+        "mask2": {"day": {"sa": True, "su": True}, "time": []},
+        "usernames": ["alice"],
+    }
+    r = api.post(f"{V1}/{team}/rotations", json={"label": "W", "shifts": [weekend]})
+    assert r.status_code == 200, r.text
+    shift = api.get(f"{V2}/{team}/rotations").json()["rotations"][0]["shifts"][0]
+    midnight = {"hour": 0, "minute": 0}
+    assert shift["mask"] == {
+        "day": dict.fromkeys(WEEK, False),
+        "time": [{"start": midnight, "end": midnight}],
+    }
+    assert shift["mask2"]["day"] == {k: k in ("sa", "su") for k in WEEK}
+    assert "mask3" not in shift
+    assert shift["start"] == "2026-01-02T23:00:00Z"
+    assert datetime.strptime(shift["start"], "%Y-%m-%dT%H:%M:%SZ")

@@ -7,14 +7,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Body, Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.api.paging import PageDep
-from openoncall.api.wire import epoch_ms
+from openoncall.api.wire import epoch_ms, iso_z
 from openoncall.auth.api_keys import Caller
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.orgs.models import ApiKey
@@ -34,7 +34,7 @@ from openoncall.rotations.schemas import (
     ShiftV1,
     ShiftV2,
 )
-from openoncall.schedules.oncall import Period
+from openoncall.schedules.oncall import Period, ShiftKind
 from openoncall.timeutil import get_zone
 from openoncall.users.models import User
 from openoncall.users.schemas import Empty
@@ -116,14 +116,27 @@ def _shift_v1(view: service.ShiftView) -> ShiftV1:
     )
 
 
+def _every_time(on: bool) -> dict[str, Any]:
+    """A mask of every day (or of none) at 00:00-00:00, i.e. all day."""
+    midnight = {"hour": 0, "minute": 0}
+    return {
+        "day": dict.fromkeys(("su", "m", "t", "w", "th", "f", "sa"), on),
+        "time": [{"start": dict(midnight), "end": dict(midnight)}],
+    }
+
+
 def _shift_v2(view: service.ShiftView) -> ShiftV2:
     mask, mask2, mask3 = view.masks()
+    if mask is None:
+        # Clients expect a mask on every shift: a 24/7 (std) shift is on all day every day;
+        # a masked shift whose first mask is unused adds nothing through it.
+        mask = _every_time(view.shift.shift_type == ShiftKind.STANDARD)
     periods = [p for p in (_period_v2(view, x) for x in view.periods) if p is not None]
     return ShiftV2(
         shift_id=view.shift.id,
         label=view.shift.label,
         timezone=view.shift.timezone,
-        start=_iso(view.shift.start_at, view.shift.timezone),
+        start=iso_z(view.shift.start_at),
         duration=view.shift.handoff_days,
         shift_type=view.shift.shift_type,
         mask=mask,

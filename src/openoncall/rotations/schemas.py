@@ -104,16 +104,23 @@ class PeriodV2(WireModel):
     member_slug: str
 
 
+def _absent_when_none(value: object) -> bool:
+    return value is None
+
+
 class ShiftV2(WireModel):
+    """`start` is UTC with a `Z` and the zone travels in `timezone` (migration tooling parses
+    exactly that); every shift has a `mask`, while `mask2`/`mask3` are left out when unused."""
+
     shift_id: int
     label: str
     timezone: str
     start: str
     duration: int
     shift_type: str = Field(alias="shifttype")
-    mask: dict[str, Any] | None
-    mask2: dict[str, Any] | None
-    mask3: dict[str, Any] | None
+    mask: dict[str, Any]
+    mask2: dict[str, Any] | None = Field(default=None, exclude_if=_absent_when_none)
+    mask3: dict[str, Any] | None = Field(default=None, exclude_if=_absent_when_none)
     current: PeriodV2 | None
     next: PeriodV2 | None
     periods: list[PeriodV2]

@@ -80,9 +80,7 @@ def get_team(session: DbSession, caller: CallerDep, team: str) -> TeamDetail:
 @router.put(f"{V1}/{{team}}", response_model=TeamDetail)
 def update_team(session: DbSession, caller: CallerDep, team: str, body: TeamCreate) -> TeamDetail:
     """Rename a team; a `description` given replaces the team's."""
-    service.rename_team(
-        session, caller.org_id, team, name=body.name, description=body.description
-    )
+    service.rename_team(session, caller.org_id, team, name=body.name, description=body.description)
     return _detail(session, caller.org_id, team)
 
 
