@@ -122,7 +122,11 @@ def test_a_read_only_key_is_refused_before_its_body_is_read(
 
 def test_a_bogus_rest_key_is_refused_before_the_alert_body_is_read(app: FastAPI) -> None:
     upload = call(app, "/integrations/generic/20131114/alert/bogus/db", total=HUNDRED_MB)
-    assert (upload.status, upload.json(), upload.pulled) == (404, {"error": "Not found"}, 0)
+    assert (upload.status, upload.json(), upload.pulled) == (
+        404,
+        {"error": "Not found", "message": "Not found"},
+        0,
+    )
 
 
 def test_an_announced_length_over_the_cap_is_refused_unread(app: FastAPI, org: Org) -> None:
@@ -130,7 +134,11 @@ def test_an_announced_length_over_the_cap_is_refused_unread(app: FastAPI, org: O
     limit = app.state.container.settings.max_body_bytes
     assert (upload.status, upload.json(), upload.pulled) == (
         413,
-        {"error": f"Request body too large: at most {limit} bytes", "field": "body"},
+        {
+            "error": f"Request body too large: at most {limit} bytes",
+            "message": f"Request body too large: at most {limit} bytes",
+            "field": "body",
+        },
         0,
     )
     alert = call(app, alert_url(org, "db"), total=HUNDRED_MB, length=True)

@@ -39,7 +39,10 @@ def test_deeply_nested_alert_is_a_4xx_with_a_bogus_key_or_a_real_one(
 ) -> None:
     body = b'{"message_type":"CRITICAL","x":' + _nested(6000) + b"}"  # 12 KB
     bogus = client.post("/integrations/generic/20131114/alert/bogus/db", content=body)
-    assert (bogus.status_code, bogus.json()) == (404, {"error": "Not found"})
+    assert (bogus.status_code, bogus.json()) == (
+        404,
+        {"error": "Not found", "message": "Not found"},
+    )
     real = client.post(alert_url(org, "db"), content=body)
     assert (real.status_code, real.json()) == (
         400,
@@ -172,7 +175,11 @@ def test_a_note_larger_than_the_cap_is_refused_naming_json_value(
     over = api.post(NOTES, json={"name": "over", "json_value": {"v": "x" * limit}})
     assert (over.status_code, over.json()) == (
         400,
-        {"error": f"json_value is larger than {limit} bytes as JSON", "field": "json_value"},
+        {
+            "error": f"json_value is larger than {limit} bytes as JSON",
+            "message": f"json_value is larger than {limit} bytes as JSON",
+            "field": "json_value",
+        },
     )
     put = api.put(f"{NOTES}/fits", json={"json_value": {"v": "x" * limit}})
     assert put.status_code == 400

@@ -207,22 +207,20 @@ def test_pages_through_with_offset_and_limit(
 @pytest.mark.parametrize(
     ("params", "error"),
     [
-        ({"limit": "101"}, {"error": "limit must be between 1 and 100, got 101", "message": "limit must be between 1 and 100, got 101", "field": "limit"}),
-        ({"limit": "0"}, {"error": "limit must be between 1 and 100, got 0", "message": "limit must be between 1 and 100, got 0", "field": "limit"}),
-        ({"offset": "-5"}, {"error": "offset must be between 0 and 2147483647, got -5", "message": "offset must be between 0 and 2147483647, got -5",
+        ({"limit": "101"}, {"error": "limit must be between 1 and 100, got 101", "field": "limit"}),
+        ({"limit": "0"}, {"error": "limit must be between 1 and 100, got 0", "field": "limit"}),
+        ({"offset": "-5"}, {"error": "offset must be between 0 and 2147483647, got -5",
                             "field": "offset"}),
-        ({"offset": "many"}, {"error": "offset must be an integer, got 'many'", "message": "offset must be an integer, got 'many'", "field": "offset"}),
-        ({"incidentNumber": "5:1"}, {"error": "incidentNumber range 5:1 runs backwards", "message": "incidentNumber range 5:1 runs backwards",
+        ({"offset": "many"}, {"error": "offset must be an integer, got 'many'", "field": "offset"}),
+        ({"incidentNumber": "5:1"}, {"error": "incidentNumber range 5:1 runs backwards",
                                      "field": "incidentNumber"}),
         ({"currentPhase": "open"}, {"error": "currentPhase must be triggered, acknowledged or "
-                                             "resolved (or UNACKED, ACKED, RESOLVED), got 'open'", "message": "currentPhase must be triggered, acknowledged or "
                                              "resolved (or UNACKED, ACKED, RESOLVED), got 'open'",
                                     "field": "currentPhase"}),
         ({"startedBefore": "last week"}, {"error": "startedBefore must be an ISO-8601 date-time "
-                                                   "such as 2020-03-24T19:31:57Z, got 'last week'", "message": "startedBefore must be an ISO-8601 date-time "
                                                    "such as 2020-03-24T19:31:57Z, got 'last week'",
                                           "field": "startedBefore"}),
-        ({"host": "web\u00001"}, {"error": "host must not contain NUL characters", "message": "host must not contain NUL characters",
+        ({"host": "web\u00001"}, {"error": "host must not contain NUL characters",
                                    "field": "host"}),
     ],
     ids=["limit-over-max", "limit-zero", "negative-offset", "word-offset", "backwards-range",
@@ -232,7 +230,7 @@ def test_bad_parameters_are_400_naming_the_parameter(
     api: TestClient, params: dict[str, str], error: dict[str, str]
 ) -> None:
     response = api.get(HISTORY, params=params)
-    assert (response.status_code, response.json()) == (400, error)
+    assert (response.status_code, response.json()) == (400, {**error, "message": error["error"]})
 
 
 def test_history_is_empty_and_other_orgs_are_invisible(

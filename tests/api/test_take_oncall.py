@@ -247,5 +247,6 @@ def test_concurrent_takes_of_one_shift_one_wins_the_other_is_409_naming_the_hold
         assert [code for code, _ in results if code != 200] == [409]
         assert refused == {
             "error": f"{winner} already holds alice's shift on policy {ops.policy}",
+            "message": f"{winner} already holds alice's shift on policy {ops.policy}",
             "field": "fromUser",
         }

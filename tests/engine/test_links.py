@@ -258,7 +258,7 @@ def test_a_replayed_sms_reply_is_refused_and_changes_nothing(
     with caplog.at_level(logging.WARNING, logger="openoncall.links.router"):
         again = _signed(client, form)
     assert again.status_code == 403
-    assert again.json() == {"error": "Forbidden"}
+    assert again.json() == {"error": "Forbidden", "message": "Forbidden"}
     assert "MessageSid already acted on (a replayed request)" in caplog.text
     assert SMS_TOKEN not in caplog.text
     transitions = [e for e in timeline(container, org, 1) if e.endswith("by SMS reply")]
@@ -330,5 +330,9 @@ def test_sms_reply_without_a_signature_or_message_sid_is_refused(
     assert unsigned.status_code == 403
     no_sid = _signed(client, {"From": "+15550001111", "Body": "ack 1"})
     assert no_sid.status_code == 400
-    assert no_sid.json() == {"error": "Missing field: MessageSid", "field": "MessageSid"}
+    assert no_sid.json() == {
+        "error": "Missing field: MessageSid",
+        "message": "Missing field: MessageSid",
+        "field": "MessageSid",
+    }
     assert _phase(api) == "UNACKED"

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openoncall.alerts.endpoint_keys import rest_key_known
-from openoncall.api.errors import error_body, status_for
+from openoncall.api.errors import error_body, message_body, status_for
 from openoncall.auth.api_keys import authenticate
 from openoncall.container import Container
 from openoncall.errors import OnCallError
@@ -89,7 +89,7 @@ class BodyLimits:
         try:
             length = int(length_text) if length_text is not None else 0
         except ValueError:
-            return _Answer(400, {"error": "Invalid Content-Length", "field": "Content-Length"})
+            return _Answer(400, message_body("Invalid Content-Length", "Content-Length"))
         if length > limit:
             return _too_large(limit)
         if length > 0 or _chunked(scope):
@@ -113,7 +113,7 @@ class BodyLimits:
         if path.startswith(ALERT_PREFIX):
             rest_key = path[len(ALERT_PREFIX) :].split("/", 1)[0]
             if not rest_key or not await rest_key_known(container, hash_secret(rest_key)):
-                return _Answer(404, {"error": "Not found"})
+                return _Answer(404, message_body("Not found"))
             return None
         if path == SMS_INBOUND_PATH:
             # The signature covers the body, so it is checked by the route; without a token
@@ -127,7 +127,7 @@ class BodyLimits:
                     if container.settings.sms_auth_token is None
                     else "no X-Twilio-Signature header",
                 )
-                return _Answer(403, {"error": "Forbidden"})
+                return _Answer(403, message_body("Forbidden"))
             return None
         if path.startswith(API_PREFIXES):
             return await _api_gate(container, scope)
@@ -151,9 +151,7 @@ async def _api_gate(container: Container, scope: Scope) -> _Answer | None:
 
 
 def _too_large(limit: int) -> _Answer:
-    return _Answer(
-        413, {"error": f"Request body too large: at most {limit} bytes", "field": "body"}
-    )
+    return _Answer(413, message_body(f"Request body too large: at most {limit} bytes", "body"))
 
 
 class _ClientGone(Exception):

@@ -9,7 +9,6 @@ from pydantic import Field
 from openoncall.api.wire import WireModel
 from openoncall.contacts.models import ContactKind, ContactMethod
 
-
 VERIFIED = "verified"
 UNVERIFIED = "unverified"
 

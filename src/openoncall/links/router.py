@@ -143,7 +143,9 @@ def _refused(reason: str) -> Response:
     # Why, for the operator; never the token, the signature or the message.
     log.warning("inbound SMS webhook refused: %s", reason, extra={"path": SMS_INBOUND_PATH})
     return Response(
-        json.dumps({"error": "Forbidden"}), status_code=403, media_type="application/json"
+        json.dumps({"error": "Forbidden", "message": "Forbidden"}),
+        status_code=403,
+        media_type="application/json",
     )
 
 

@@ -154,6 +154,7 @@ def update_user(session: DbSession, caller: CallerDep, user: str, body: UserUpda
 
 @router.delete(f"{V1}/{{user}}", response_model=Empty)
 def delete_user(
+    *,
     session: DbSession,
     caller: CallerDep,
     now: Now,

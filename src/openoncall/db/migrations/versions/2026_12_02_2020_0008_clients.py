@@ -1,7 +1,7 @@
 """clients: teams carry a description (real clients send and read it)
 
 Revision ID: 0008_clients
-Revises: 0006
+Revises: 0008_harden_a
 Create Date: 2026-12-02 20:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_clients"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0008_harden_a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
