@@ -11,6 +11,16 @@ from tests.conftest import Org, make_org
 PATH = "/api-public/v1/org/routing-keys"
 
 
+def _two_policies(container: Container, org: Org) -> tuple[list[str], str]:
+    """Policies "Primary" and "Backup" of team Database: their slugs and the team's."""
+    with container.sessions.transaction() as session:
+        team = make_team(session, org.org_id, "Database")
+        user = make_user(session, org.org_id, "dba")
+        first = make_user_policy(session, team, [user], name="Primary")
+        second = make_user_policy(session, team, [user], name="Backup")
+        return [first.slug, second.slug], team.slug
+
+
 def test_default_key_exists_from_the_start(api: TestClient) -> None:
     response = api.get(PATH)
     assert response.status_code == 200
@@ -23,12 +33,7 @@ def test_default_key_exists_from_the_start(api: TestClient) -> None:
 def test_create_key_with_policy_targets_and_list_it(
     api: TestClient, org: Org, container: Container
 ) -> None:
-    with container.sessions.transaction() as session:
-        team = make_team(session, org.org_id, "Database")
-        user = make_user(session, org.org_id, "dba")
-        first = make_user_policy(session, team, [user], name="Primary")
-        second = make_user_policy(session, team, [user], name="Backup")
-        slugs, team_slug = [first.slug, second.slug], team.slug
+    slugs, team_slug = _two_policies(container, org)
 
     response = api.post(PATH, json={"routingKey": "DB", "targets": slugs})
     assert response.status_code == 200
@@ -58,12 +63,7 @@ def test_create_key_with_policy_targets_and_list_it(
 def test_targets_may_be_policy_slug_objects_or_strings_mixed(
     api: TestClient, org: Org, container: Container
 ) -> None:
-    with container.sessions.transaction() as session:
-        team = make_team(session, org.org_id, "Database")
-        user = make_user(session, org.org_id, "dba")
-        first = make_user_policy(session, team, [user], name="Primary")
-        second = make_user_policy(session, team, [user], name="Backup")
-        slugs = [first.slug, second.slug]
+    slugs, _ = _two_policies(container, org)
     body = {"routingKey": "db", "targets": [{"policySlug": slugs[0]}, slugs[1]]}
     response = api.post(PATH, json=body)
     assert (response.status_code, response.json()) == (200, {"routingKey": "db", "targets": slugs})
