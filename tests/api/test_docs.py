@@ -123,3 +123,13 @@ def test_try_it_out_authenticates_every_parameterless_get(client: TestClient, or
         assert r.status_code < 500, (path, r.status_code, r.text)
         tried += 1
     assert tried >= 3
+
+
+def test_the_step_timeout_says_it_is_the_wait_before_the_step(client: TestClient) -> None:
+    schemas = client.get("/api-docs/openapi.json").json()["components"]["schemas"]
+    timeouts = [
+        s["properties"]["timeout"] for n, s in schemas.items() if n.startswith("PolicyStep")
+    ]
+    assert timeouts
+    for timeout in timeouts:
+        assert timeout["description"].startswith("Minutes to wait before this step runs")

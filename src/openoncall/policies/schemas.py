@@ -64,7 +64,17 @@ class PolicyEntry(WireModel):
 
 
 class PolicyStep(WireModel):
-    timeout: int = Field(default=0, ge=0, le=10_080)
+    timeout: int = Field(
+        default=0,
+        ge=0,
+        le=10_080,
+        description=(
+            "Minutes to wait before this step runs, counted from when the previous step ran "
+            "(for the first step, from when the incident opened). 0 runs it at once: "
+            "steps [{timeout: 0}, {timeout: 15}] page step 1 immediately and step 2 "
+            "15 minutes later if the incident is still unacknowledged."
+        ),
+    )
     entries: list[PolicyEntry]
 
 
