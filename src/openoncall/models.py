@@ -18,6 +18,7 @@ from openoncall.incidents.models import (
     IncidentPagedTeam,
     IncidentPagedUser,
 )
+from openoncall.invitations.models import UserInvitation
 from openoncall.links.models import ProviderRequest
 from openoncall.maintenance.models import MaintenanceMode
 from openoncall.orgs.models import ApiKey, ApiKeyUsage, InstanceSecret, Organization
@@ -29,7 +30,7 @@ from openoncall.routing.models import RoutingKey, RoutingKeyTarget
 from openoncall.schedules.models import OnCallVersion
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
-from openoncall.web.models import UserInvitation, WebSession
+from openoncall.web.models import WebSession
 from openoncall.webhooks.models import Webhook
 
 __all__ = [

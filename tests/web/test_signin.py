@@ -11,9 +11,9 @@ from openoncall.app import create_app
 from openoncall.clock import FrozenClock
 from openoncall.container import Container, build_container
 from openoncall.ids import hash_secret
+from openoncall.invitations.service import mint_invitation
 from openoncall.settings import Settings
 from openoncall.users.models import User
-from openoncall.web.invitations import invite_user
 from openoncall.web.models import WebSession
 from openoncall.web.signin import unsign
 from tests.conftest import Org
@@ -161,8 +161,8 @@ def test_set_password_link(
             email="newbie@acme.example",
             now=clock.now(),
         )
-        token = invite_user(session, org.org_id, user.id, expiration_hours=2, now=clock.now())
-        old = invite_user(session, org.org_id, user.id, expiration_hours=2, now=clock.now())
+        token = mint_invitation(session, org.org_id, user.id, expiration_hours=2, now=clock.now())
+        old = mint_invitation(session, org.org_id, user.id, expiration_hours=2, now=clock.now())
     # Issuing a new link retires the earlier one.
     assert client.get(f"/set-password/{token}").status_code == 404
     page = client.get(f"/set-password/{old}")
@@ -205,7 +205,7 @@ def test_set_password_link_expires(
     with container.sessions.transaction() as session:
         user_id = session.scalar(select(User.id).where(User.username == "late"))
         assert user_id is not None
-        token = invite_user(session, org.org_id, user_id, expiration_hours=1, now=clock.now())
+        token = mint_invitation(session, org.org_id, user_id, expiration_hours=1, now=clock.now())
     clock.advance(timedelta(minutes=59))
     assert client.get(f"/set-password/{token}").status_code == 200
     clock.advance(timedelta(minutes=2))

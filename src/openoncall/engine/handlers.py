@@ -24,7 +24,9 @@ from openoncall.engine.jobs import Job
 from openoncall.engine.worker import Handler, Runtime, TxContext
 from openoncall.escalation import service as escalation
 from openoncall.incidents.models import IncidentEvent
-from openoncall.notify.channel import Channel, DeliveryResult, Medium
+from openoncall.invitations import service as invitations
+from openoncall.notify.channel import Channel, DeliveryResult, Medium, Notification
+from openoncall.notify.console import ConsoleChannel
 from openoncall.users.models import User
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ class HandlerDeps:
     channels: Mapping[Medium, Channel]
     paging: escalation.Paging
     send_timeout_seconds: float = 30.0
+    # Public URL of the web UI, for links minted at send time (set-password invitations).
+    base_url: str = "http://127.0.0.1:8080"
 
 
 def build_handlers(deps: HandlerDeps) -> dict[str, Handler]:
@@ -46,6 +50,7 @@ def build_handlers(deps: HandlerDeps) -> dict[str, Handler]:
         deliveries.PAGE_STEP: partial(page_step, deps),
         deliveries.DELIVERY_SEND: partial(delivery_send, deps),
         STAKEHOLDER_MESSAGE: partial(stakeholder_message, deps),
+        invitations.INVITATION_EMAIL: partial(invitation_email, deps),
     }
 
 
@@ -131,6 +136,62 @@ async def stakeholder_message(deps: HandlerDeps, rt: Runtime, claim: queue.Claim
             _continue(deps, session, ctx, [queued[1]])
 
     await rt.in_tx(claim, work)
+
+
+class InvitationNotSent(Exception):
+    """A transient SMTP failure: the worker retries the job with backoff (and a new token)."""
+
+
+async def invitation_email(deps: HandlerDeps, rt: Runtime, claim: queue.Claim) -> None:
+    """Mint a set-password link and email it; no delivery row, since its body holds the token.
+
+    The token is committed before the send: a crash in between leaves a link nobody knows,
+    and the retry mints a new one (which also retires that one).
+    """
+    channel = deps.channels.get(Medium.EMAIL)
+    if channel is None or isinstance(channel, ConsoleChannel):
+        # The console would write the link into the log: without SMTP no link is minted.
+        log.warning(
+            "invitation email not sent: no SMTP configured in the engine",
+            extra={"job_id": claim.job_id, "org_id": claim.org_id},
+        )
+        await rt.in_tx(claim, lambda _session, _ctx: None)
+        return
+    payload = claim.payload
+
+    def mint(session: Session, ctx: TxContext) -> invitations.InvitationEmail | None:
+        mail = invitations.mint_invitation_email(
+            session,
+            _org(claim),
+            int(payload["user_id"]),
+            expiration_hours=float(payload["expiration_hours"]),
+            base_url=deps.base_url,
+            now=ctx.now,
+        )
+        if mail is None:
+            ctx.finish = True
+        return mail
+
+    mail = await rt.in_tx(claim, mint, finish=False)
+    if mail is None:
+        return
+    notification = Notification(
+        medium=Medium.EMAIL, to=mail.to, subject=mail.subject, body=mail.body
+    )
+    try:
+        result = await asyncio.wait_for(
+            channel.send(notification), timeout=deps.send_timeout_seconds
+        )
+    except TimeoutError:
+        result = DeliveryResult(ok=False, detail="timed out", retryable=True)
+    ids = {"job_id": claim.job_id, "org_id": claim.org_id, "user_id": payload["user_id"]}
+    if not result.ok and result.retryable:
+        raise InvitationNotSent(result.detail)
+    if result.ok:
+        log.info("invitation email sent", extra=ids)
+    else:
+        log.warning("invitation email refused: %s", result.detail, extra=ids)
+    await rt.in_tx(claim, lambda _session, _ctx: None)
 
 
 def _opt_str(value: Any) -> str | None:

@@ -54,7 +54,9 @@ def build_engine(
 ) -> Engine:
     wakeup = install_wakeup(container)
     chosen = channels
-    deps = HandlerDeps(channels=chosen, paging=paging_for(container))
+    deps = HandlerDeps(
+        channels=chosen, paging=paging_for(container), base_url=container.settings.base_url
+    )
 
     async def close_channels() -> None:
         for channel in {id(c): c for c in chosen.values()}.values():

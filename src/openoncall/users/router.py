@@ -13,6 +13,7 @@ from openoncall.api.responses import json_bytes, json_response
 from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
 from openoncall.container import Container
 from openoncall.paging import Page
+from openoncall.invitations.service import check_expiration_hours, queue_invitation_email
 from openoncall.teams.schemas import SimpleTeamDetail, UserTeams
 from openoncall.teams.service import list_user_teams
 from openoncall.users import service
@@ -89,8 +90,15 @@ def list_users_v2(
 
 
 @router.post(V1, response_model=UserRead)
-def add_user(session: DbSession, caller: CallerDep, now: Now, body: UserCreate) -> UserRead:
-    """Add a user; they get the Default email contact method and the default paging policy."""
+def add_user(
+    session: DbSession, caller: CallerDep, container: ContainerDep, now: Now, body: UserCreate
+) -> UserRead:
+    """Add a user; they get the Default email contact method and the default paging policy.
+
+    With SMTP configured they are emailed a link to set their password, valid for
+    `expirationHours` (24 when absent).
+    """
+    hours = check_expiration_hours(body.expiration_hours)
     user = service.create_user(
         session,
         caller.org_id,
@@ -100,6 +108,8 @@ def add_user(session: DbSession, caller: CallerDep, now: Now, body: UserCreate) 
         email=body.email,
         now=now,
     )
+    if container.settings.smtp_url is not None:
+        queue_invitation_email(session, caller.org_id, user.id, expiration_hours=hours, now=now)
     return UserRead.of(user)
 
 
@@ -107,11 +117,13 @@ def add_user(session: DbSession, caller: CallerDep, now: Now, body: UserCreate) 
 def add_users(
     session: DbSession,
     caller: CallerDep,
+    container: ContainerDep,
     now: Now,
     body: BatchUsers,
 ) -> BatchAddUsersResponse:
     """Add up to 50 users, sent as an array or as `{"users": [...]}`; each entry reports its
-    own errors."""
+    own errors. With SMTP configured each new user is emailed a link to set their password
+    (valid 24 hours)."""
     entries = [
         service.NewUser(
             username=e.username, first_name=e.first_name, last_name=e.last_name, email=e.email
@@ -119,6 +131,13 @@ def add_users(
         for e in body.root
     ]
     results = service.create_users(session, caller.org_id, entries, now=now)
+    if container.settings.smtp_url is not None:
+        for r in results:
+            created = None if r.errors else service.find_user(session, caller.org_id, r.username)
+            if created is not None:
+                queue_invitation_email(
+                    session, caller.org_id, created.id, expiration_hours=None, now=now
+                )
     return BatchAddUsersResponse(
         users=[
             BatchAddUserEntry(

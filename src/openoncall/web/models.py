@@ -1,7 +1,7 @@
-"""Tables: web_session (signed-in browsers) and user_invitation (set-password links).
+"""Table: web_session (signed-in browsers).
 
-Both store only SHA-256 hashes of their random tokens: a database dump lets nobody sign in
-or set a password.
+It stores only SHA-256 hashes of the random tokens: a database dump lets nobody sign in
+(user_invitation, the set-password links, does the same: openoncall.invitations.models).
 """
 
 from __future__ import annotations
@@ -22,16 +22,3 @@ class WebSession(OrgScoped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class UserInvitation(OrgScoped, Base):
-    """A one-time link that lets a user created through the API choose their password."""
-
-    __tablename__ = "user_invitation"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

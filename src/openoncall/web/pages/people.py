@@ -11,18 +11,24 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import Response
 
-from openoncall.auth.deps import DbSession, Now
+from openoncall.auth.deps import ContainerDep, DbSession, Now
 from openoncall.calendar import service as calendar
 from openoncall.contacts import service as contacts
 from openoncall.contacts.models import ContactKind
 from openoncall.errors import Forbidden, InvalidInput
+from openoncall.invitations.service import (
+    DEFAULT_EXPIRATION_HOURS,
+    check_expiration_hours,
+    invitation_path,
+    mint_invitation,
+    queue_invitation_email,
+)
 from openoncall.paging_policies.service import RuleInput, add_step, delete_rule, policy_steps
 from openoncall.paging_policies.types import TIMEOUT_MINUTES
 from openoncall.teams import service as teams
 from openoncall.users import service as users
 from openoncall.users.models import Role, User
 from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
-from openoncall.web.invitations import DEFAULT_EXPIRATION_HOURS, invitation_path, invite_user
 from openoncall.web.signin import Viewer
 
 router = web_router()
@@ -49,6 +55,7 @@ def create_person(
     *,
     session: DbSession,
     viewer: ViewerDep,
+    container: ContainerDep,
     now: Now,
     username: Annotated[str, Form()],
     first_name: Annotated[str, Form()],
@@ -57,8 +64,10 @@ def create_person(
     admin: Annotated[bool, Form()] = False,
     expiration_hours: Annotated[float, Form()] = DEFAULT_EXPIRATION_HOURS,
 ) -> Response:
-    """A new user and their set-password link (shown once: only its hash is stored)."""
+    """A new user and their set-password link: emailed when SMTP is configured, else shown
+    here once (only its hash is stored)."""
     require_admin(viewer, "add users")
+    hours = check_expiration_hours(expiration_hours)
     user = users.create_user(
         session,
         viewer.org.id,
@@ -69,7 +78,14 @@ def create_person(
         role=Role.ADMIN if admin else Role.USER,
         now=now,
     )
-    token = invite_user(session, viewer.org.id, user.id, expiration_hours=expiration_hours, now=now)
+    if container.settings.smtp_url is not None:
+        queue_invitation_email(session, viewer.org.id, user.id, expiration_hours=hours, now=now)
+        return redirect(
+            request,
+            f"/people/{user.username}",
+            f"{user.username} added; a set-password email is on its way to {user.email}.",
+        )
+    token = mint_invitation(session, viewer.org.id, user.id, expiration_hours=hours, now=now)
     return _profile(request, session, viewer, user, invite_token=token, status_code=201)
 
 
@@ -119,7 +135,9 @@ def invite(
 ) -> Response:
     require_admin(viewer, "create set-password links")
     user = users.get_user(session, viewer.org.id, username, field="username")
-    token = invite_user(session, viewer.org.id, user.id, expiration_hours=expiration_hours, now=now)
+    token = mint_invitation(
+        session, viewer.org.id, user.id, expiration_hours=expiration_hours, now=now
+    )
     return _profile(request, session, viewer, user, invite_token=token)
 
 

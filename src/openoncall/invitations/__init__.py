@@ -1,0 +1,1 @@
+"""Set-password invitations: one-time links, minted and emailed by the engine."""
