@@ -12,8 +12,8 @@ from openoncall.api.paging import PageDep
 from openoncall.api.responses import json_bytes, json_response
 from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
 from openoncall.container import Container
-from openoncall.paging import Page
 from openoncall.invitations.service import check_expiration_hours, queue_invitation_email
+from openoncall.paging import Page
 from openoncall.teams.schemas import SimpleTeamDetail, UserTeams
 from openoncall.teams.service import list_user_teams
 from openoncall.users import service
