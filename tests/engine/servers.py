@@ -55,6 +55,10 @@ class Inbox:
         with self.cond:
             return self.cond.wait_for(lambda: len(self.items) >= count, timeout=timeout)
 
+    def clear(self) -> None:
+        with self.cond:
+            self.items.clear()
+
 
 @dataclass
 class SmtpSink(Inbox):

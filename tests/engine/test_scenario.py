@@ -144,6 +144,14 @@ def test_two_step_escalation_through_a_rotation_until_acked_by_the_email_link(
     sms: HttpStub,
 ) -> None:
     _ground(api, container, org)
+    # Users made through the API with SMTP configured are invited first; that is not a page.
+    real_worker.run_once()
+    assert smtp.wait_for(2)
+    assert sorted((m.to[0], m.subject) for m in smtp.items) == [
+        ("alice@example.com", "Set your OpenOnCall password"),
+        ("bob@example.com", "Set your OpenOnCall password"),
+    ]
+    smtp.clear()
     post_alert(
         api, org, "db", entity_id="db-primary", state_message="Replication lag", alert_id="A-9"
     )
