@@ -1,0 +1,58 @@
+"""The first day: a two-step policy, as the vendor's Swagger defines a step's timeout ("the
+duration in minutes to wait until executing this step since the last step was executed";
+0 means at once).
+
+Everyone here keeps the default personal paging policy: email at once, and "the last step of
+the policy will repeat until the incident is acknowledged" (Splunk On-Call knowledge base,
+"Paging Policy Setup"), every 5 minutes.
+"""
+
+from __future__ import annotations
+
+from tests.scenarios.story import Story, rotation, step, user
+
+
+def test_step_two_pages_bob_fifteen_minutes_after_the_alert_not_before(story: Story) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    team = story.team("Database", [alice, bob])
+    primary = story.rotation(team, "Primary", [alice], start="2026-01-05T09:00")
+    policy = story.policy(team, "Database", [step(0, rotation(primary)), step(15, user(bob))])
+    story.routing_key("db", [policy])
+
+    story.alert("db")
+    story.advance(minutes=14)
+    assert story.new_pages() == [
+        (0, "alice", "email"),
+        (5, "alice", "email"),
+        (10, "alice", "email"),
+    ]
+
+    story.advance(minutes=1)
+    assert sorted(story.new_pages()) == [(15, "alice", "email"), (15, "bob", "email")]
+
+
+def test_an_ack_before_the_timeout_means_step_two_never_runs(story: Story) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    team = story.team("Database", [alice, bob])
+    primary = story.rotation(team, "Primary", [alice], start="2026-01-05T09:00")
+    policy = story.policy(team, "Database", [step(0, rotation(primary)), step(15, user(bob))])
+    story.routing_key("db", [policy])
+
+    story.alert("db")
+    story.advance(minutes=7)
+    story.ack(1, by=alice)
+    story.advance(hours=2)
+    assert story.pages() == [(0, "alice", "email"), (5, "alice", "email")]
+
+
+def test_a_first_step_with_a_timeout_waits_before_paging_anyone(story: Story) -> None:
+    alice = story.user("alice")
+    team = story.team("Database", [alice])
+    policy = story.policy(team, "Quiet start", [step(5, user(alice))])
+    story.routing_key("db", [policy])
+
+    story.alert("db")
+    story.advance(minutes=4)
+    assert story.new_pages() == []
+    story.advance(minutes=1)
+    assert story.new_pages() == [(5, "alice", "email")]
