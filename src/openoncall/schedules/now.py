@@ -17,9 +17,10 @@ from openoncall.schedules.service import policies_oncall
 from openoncall.schedules.views import next_change, users_now
 from openoncall.teams.models import Team
 
-# Computed over [now, now + this): the answer holds until the first change inside it, or
-# until its end when nothing changes in it.
-HORIZON = timedelta(days=1)
+# The answer is computed over [now, now + the first of these that holds a change): a day
+# finds the next handoff of most rotations at the price of one day's spans; weekly and longer
+# rotations need the wider windows. Nothing changing within a year: the answer holds a year.
+HORIZONS = (timedelta(days=1), timedelta(days=8), timedelta(days=43), timedelta(days=366))
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,9 @@ class TeamNow:
 @dataclass(frozen=True, slots=True)
 class OnCallNow:
     teams: list[TeamNow]
+    # The next handoff (anyone's on-call starting or ending), None if none within a year.
+    next_handoff: datetime | None
+    # Until when this answer holds: the next handoff, else the end of the year searched.
     valid_until: datetime
 
 
@@ -68,7 +72,11 @@ def teams_with_policies(
 def oncall_now(session: Session, org_id: int, now: datetime) -> OnCallNow:
     teams = teams_with_policies(session, org_id)
     ids = [p.id for _team, policies in teams for p in policies]
-    pictures = policies_oncall(session, org_id, ids, start=now, end=now + HORIZON, now=now)
+    for horizon in HORIZONS:
+        pictures = policies_oncall(session, org_id, ids, start=now, end=now + horizon, now=now)
+        handoff = next_change(pictures.values(), now)
+        if handoff is not None:
+            break
     return OnCallNow(
         teams=[
             TeamNow(
@@ -82,5 +90,6 @@ def oncall_now(session: Session, org_id: int, now: datetime) -> OnCallNow:
             )
             for team, policies in teams
         ],
-        valid_until=next_change(pictures.values(), now) or now + HORIZON,
+        next_handoff=handoff,
+        valid_until=handoff or now + horizon,
     )
