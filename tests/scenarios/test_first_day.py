@@ -56,3 +56,23 @@ def test_a_first_step_with_a_timeout_waits_before_paging_anyone(story: Story) ->
     assert story.new_pages() == []
     story.advance(minutes=1)
     assert story.new_pages() == [(5, "alice", "email")]
+
+
+def test_the_same_two_steps_made_in_the_web_form_page_bob_at_minute_fifteen(
+    story: Story,
+) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    team = story.team("Database", [alice, bob])
+    primary = story.rotation(team, "Primary", [alice], start="2026-01-05T09:00")
+    form = {"name": "Database", "team": team, "first": f"rtg:{primary}", "then": f"user:{bob}"}
+    made = story.web.post("/policies", data={**form, "timeout": "15", "csrf_token": story.csrf})
+    assert made.status_code == 200, made.text
+    assert "after 15 min" in story.web.get("/policies").text
+    (policy,) = story.api.get("/api-public/v1/policies").json()["policies"]
+    story.routing_key("db", [policy["policy"]["slug"]])
+
+    story.alert("db")
+    story.advance(minutes=14)
+    assert [p for p in story.new_pages() if p[1] == bob] == []
+    story.advance(minutes=1)
+    assert (15, "bob", "email") in story.new_pages()
