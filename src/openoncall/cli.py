@@ -21,6 +21,7 @@ from openoncall.db import migrate
 from openoncall.engine.commands import engine_command
 from openoncall.engine.runner import attach_to_app
 from openoncall.errors import OnCallError
+from openoncall.importers.commands import import_app
 from openoncall.orgs import service as orgs
 from openoncall.schedules.commands import oncall_app
 from openoncall.settings import Settings
@@ -33,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(import_app, name="import")
 app.command("engine")(engine_command)
 
 

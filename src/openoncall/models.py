@@ -9,6 +9,7 @@ from openoncall.contacts.models import ContactMethod
 from openoncall.deliveries.models import Delivery
 from openoncall.engine.jobs import Job
 from openoncall.escalation.models import EscalationProgress, UserPage
+from openoncall.importers.models import ImportedObject
 from openoncall.incidents.models import (
     Incident,
     IncidentCounter,
@@ -47,6 +48,7 @@ __all__ = [
     "EscalationPolicy",
     "EscalationProgress",
     "EscalationStep",
+    "ImportedObject",
     "Incident",
     "IncidentCounter",
     "IncidentEvent",

@@ -267,6 +267,33 @@ def add_step(
     return _as_step(session, len(rows), row)
 
 
+def replace_steps(
+    session: Session, org_id: int, user: User, steps: list[tuple[int, list[RuleInput]]]
+) -> None:
+    """Replace the whole policy with `steps` (timeout, rules); e.g. an import's. Every rule
+    is checked before anything is removed."""
+    resolved = [
+        (
+            _check_timeout(timeout),
+            [
+                _resolve(session, org_id, user, r, f"steps.{i}.rules.{j}.")
+                for j, r in enumerate(rules)
+            ],
+        )
+        for i, (timeout, rules) in enumerate(steps)
+    ]
+    for row in _stored_steps(session, org_id, user):
+        for rule in _stored_rules(session, row):
+            session.delete(rule)
+        session.delete(row)
+    session.flush()
+    for position, (timeout, rules_resolved) in enumerate(resolved):
+        row = PagingStep(org_id=org_id, user_id=user.id, position=position, timeout_minutes=timeout)
+        session.add(row)
+        session.flush()
+        _write_rules(session, org_id, row, rules_resolved)
+
+
 def _step_row(session: Session, org_id: int, user: User, index: int) -> PagingStep:
     get_step(session, org_id, user, index)  # 404 before anything is stored
     return _materialize(session, org_id, user)[index]
