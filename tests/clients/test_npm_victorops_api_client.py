@@ -10,9 +10,11 @@ body the driver checks for.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -121,11 +123,20 @@ CALLS: list[tuple[str, int]] = [
 
 
 def _npm_ci() -> None:
-    if (NODE_DIR / "node_modules" / "victorops-api-client").is_dir():
-        return
-    subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, capture_output=True
-    )
+    """Install the locked client once; test workers running side by side wait for the first."""
+    lock = Path(tempfile.gettempdir()) / "openoncall-npm-client-ci.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        # npm writes this file last: its presence means a complete install.
+        if (NODE_DIR / "node_modules" / ".package-lock.json").is_file():
+            return
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
 
 
 def _seed(api: TestClient, container: Container, org: Org) -> dict[str, Any]:
