@@ -101,7 +101,8 @@ async function main() {
     ['alice', { label: 'Mobile', phone: '+15550100001' }], (d) =>
       expect(d.value.replace(/\D/g, '').endsWith('15550100001'), 'phone created'));
   await call('contactMethods.getContactEmails', ['alice'], (d) =>
-    expect(d.contactMethods.some((c) => c.id === email.id), 'email listed'));
+    expect(d.contactMethods.some((c) => c.id === email.id && c.contactType === 'Email' &&
+      ['verified', 'unverified'].includes(c.verified)), 'email listed'));
   await call('contactMethods.getContactEmail', ['alice', email.extId], (d) =>
     expect(d.id === email.id, 'email by id'));
   await call('contactMethods.getContactPhones', ['alice'], (d) =>
@@ -158,7 +159,7 @@ async function main() {
   // ---- teams
   await call('teams.getTeams', [], (d) => expect(d.some((t) => t.slug === team), 'Ops listed'));
   const web = await call('teams.addTeam', [{ name: 'Web', description: 'Front end' }], (d) =>
-    expect(d.name === 'Web', 'team created'));
+    expect(d.name === 'Web' && d.description === 'Front end', 'team created'));
   const webSlug = web && web.slug;
   await call('teams.getTeam', [webSlug], (d) => expect(d.slug === webSlug, 'team by slug'));
   await call('teams.updateTeam', [webSlug, { name: 'Web platform' }], (d) =>
@@ -166,7 +167,8 @@ async function main() {
   await call('teams.addMember', [webSlug, { username: 'erin' }]);
   await call('teams.addMember', [webSlug, { username: 'bob' }]);
   await call('teams.getMembers', [webSlug], (d) =>
-    expect(d.members.map((m) => m.username).sort().join() === 'bob,erin', 'two members'));
+    expect(d.members.map((m) => `${m.username}:${m.displayName}`).sort().join() ===
+      'bob:Bob Tester,erin:Erin Ellis', 'two members with display names'));
   await call('teams.getAdmins', [team], (d) => expect(Array.isArray(d.teamAdmins), 'admins'));
   await call('teams.removeMember', [webSlug, 'bob', {}]);
   await call('teams.removeMember', [webSlug, 'erin', { replacement: 'alice' }]);
