@@ -75,7 +75,9 @@ def test_create_policy_with_every_entry_type_returns_it_whole(
             {
                 "timeout": 30,
                 "entries": [
-                    {"executionType": "policy_routing", "targetPolicy": {"policySlug": target}}
+                    {"executionType": "policy_routing", "targetPolicy": {"policySlug": target}},
+                    # Beyond the Swagger: the live service's eighth type, the policy's team.
+                    {"executionType": "team_page"},
                 ],
             },
         ],
@@ -125,7 +127,9 @@ def test_create_policy_with_every_entry_type_returns_it_whole(
             {
                 "timeout": 30,
                 "entries": [
-                    {"executionType": "policy_routing", "targetPolicy": {"policySlug": target}}
+                    {"executionType": "policy_routing", "targetPolicy": {"policySlug": target}},
+                    # Beyond the Swagger: the live service's eighth type, the policy's team.
+                    {"executionType": "team_page"},
                 ],
             },
         ],

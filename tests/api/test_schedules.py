@@ -110,18 +110,8 @@ def test_v2_team_schedule_step_1_shows_every_entry_type(
                     "rotationName": "Primary",
                     "rolls": [],
                 },
-                {
-                    "onCallUser": {"username": "dave"},
-                    "onCallType": "user",
-                    "rolls": [
-                        {
-                            "start": "2026-01-05T12:00:00Z",
-                            "end": "2026-01-06T12:00:00Z",
-                            "onCallUser": {"username": "dave"},
-                            "isRoll": False,
-                        }
-                    ],
-                },
+                # dave is named in the step: paged, not on call (docs/wire-notes.md).
+                {"onCallType": "user", "rolls": []},
                 {"onCallType": "email", "rolls": []},
             ],
             "overrides": [],
@@ -336,3 +326,48 @@ def test_unknown_team_or_user_is_404_and_orgs_are_apart(
     other = make_org(container, name="Globex")
     r = api.get(f"/api-public/v2/team/{ops.team}/oncall/schedule", headers=other.headers)
     assert r.status_code == 404
+
+
+def test_a_user_named_in_a_step_is_on_call_in_no_view(
+    api: TestClient, ops: OpsTeam, container: Container, org: Org
+) -> None:
+    """dave is named directly in step 0 of a policy: paged, but not on call anywhere."""
+    r = api.post(
+        "/api-public/v1/policies",
+        json={
+            "name": "Direct",
+            "teamSlug": ops.team,
+            "steps": [
+                {"timeout": 0, "entries": [{"executionType": "user", "user": {"username": "dave"}}]}
+            ],
+        },
+    )
+    assert r.status_code == 200, r.text
+    direct = r.json()["slug"]
+
+    team = api.get(f"/api-public/v2/team/{ops.team}/oncall/schedule", params={"daysForward": 1})
+    by_policy = {s["policy"]["slug"]: s["schedule"] for s in team.json()["schedules"]}
+    assert by_policy[direct] == [{"onCallType": "user", "rolls": []}]
+    v1 = api.get(f"/api-public/v1/team/{ops.team}/oncall/schedule", params={"daysForward": 1})
+    assert [e.get("oncall") for e in v1.json()["schedule"]] == ["alice", None]
+
+    v2_dave = api.get("/api-public/v2/user/dave/oncall/schedule", params={"daysForward": 1})
+    assert v2_dave.json() == {
+        "teamSchedules": [{"team": {"name": "Ops", "slug": ops.team}, "schedules": []}]
+    }
+    v1_dave = api.get("/api-public/v1/user/dave/oncall/schedule", params={"daysForward": 1})
+    assert v1_dave.json() == [{"team": ops.team, "schedule": [], "overrides": []}]
+
+    now = api.get("/api-public/v1/oncall/current").json()
+    on_call = {
+        p["escalationPolicy"]["slug"]: [u["onCalluser"]["username"] for u in p["users"]]
+        for t in now["teamsOnCall"]
+        for p in t["oncallNow"]
+    }
+    assert on_call == {ops.policy: ["alice"], direct: []}
+
+    r = api.patch(
+        f"/api-public/v1/policies/{direct}/oncall/user", json={"fromUser": "dave", "toUser": "bob"}
+    )
+    assert r.status_code == 400
+    assert "dave" in r.json()["error"]

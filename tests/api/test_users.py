@@ -658,3 +658,20 @@ def test_concurrent_creates_of_one_username_make_one_user(
         assert session.scalars(select(User.username).where(User.username == "race")).all() == [
             "race"
         ]
+
+
+def test_delete_user_with_nothing_to_hand_over_needs_no_replacement(
+    api: TestClient, org: Org, container: Container
+) -> None:
+    # The npm client's deleteUser sends {} unless a replacement is passed.
+    with container.sessions.transaction() as session:
+        ops = make_team(session, org.org_id, "Ops")
+        add_member(session, ops, make_user(session, org.org_id, "temp"))
+        make_user(session, org.org_id, "gone")
+    for username, body in (("temp", {}), ("gone", None)):
+        r = api.request("DELETE", f"{V1}/{username}", json=body)
+        assert (r.status_code, r.json()) == (200, {})
+        assert api.get(f"{V1}/{username}").status_code == 404
+    api.post(V1, json=payload("kept"))
+    r = api.request("DELETE", f"{V1}/kept", json={"replacement": "ghost"})
+    assert (r.status_code, r.json()["field"]) == (422, "replacement")

@@ -234,3 +234,35 @@ def test_a_policy_routing_entry_continues_in_the_other_policy(
         f"page: Step 1 of policy Front: continue in policy {target}",
         "page: Paging bob: Step 1 of policy DBA: named in the policy",
     ]
+
+
+def test_a_team_page_entry_pages_every_member_of_the_policys_team(
+    api: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    worker: Engine,
+    outbox: Outbox,
+) -> None:
+    for name in ("alice", "bob", "carol", "dave"):
+        add_user(api, name)
+    team = add_team(api)
+    for name in ("alice", "bob", "carol"):
+        r = api.post(f"/api-public/v1/team/{team}/members", json={"username": name})
+        assert r.status_code == 200, r.text
+    # dave is in another team: a team page is the policy's own team only.
+    other = add_team(api, "Web")
+    assert api.post(f"/api-public/v1/team/{other}/members", json={"username": "dave"}).is_success
+    policy = add_policy(api, team, [{"timeout": 0, "entries": [{"executionType": "team_page"}]}])
+    add_routing_key(api, "db", [policy])
+    post_alert(api, org, "db")
+    worker.run_once()
+    assert sorted(outbox.to(Medium.EMAIL)) == [
+        "alice@example.com",
+        "bob@example.com",
+        "carol@example.com",
+    ]
+    assert [line for line in timeline(container, org, 1) if line.startswith("page")] == [
+        f"page: Paging {name}: Step 1 of policy Ops: member of team Ops"
+        for name in ("alice", "bob", "carol")
+    ]

@@ -23,6 +23,7 @@ class View:
     oncall_by_group: dict[int, list[str]] = field(default_factory=dict)
     next_by_group: dict[int, list[str]] = field(default_factory=dict)
     previous_by_group: dict[int, list[str]] = field(default_factory=dict)
+    members_by_team: dict[int, list[str]] = field(default_factory=dict)
 
     def oncall(self, group_id: int) -> Sequence[str]:
         return self.oncall_by_group.get(group_id, [])
@@ -30,6 +31,9 @@ class View:
     def adjacent(self, group_id: int, step: int) -> Sequence[str]:
         table = self.next_by_group if step > 0 else self.previous_by_group
         return table.get(group_id, [])
+
+    def team_members(self, team_id: int) -> Sequence[str]:
+        return self.members_by_team.get(team_id, [])
 
 
 def rotation(position: int, group: int, kind: str = planner.ROTATION_GROUP) -> EntrySnapshot:
@@ -140,6 +144,20 @@ def test_an_empty_rotation_is_noted_not_paged_and_a_user_is_paged_once_per_step(
     advance = planner.plan_next_pages(snap, planner.start(snap, T0), view, T0)
     assert [p.username for p in advance.pages] == ["alice"]
     assert advance.notices == ("Step 1 of policy Ops: on call in rotation G1: nobody to page",)
+
+
+def test_a_team_page_entry_pages_every_member_once_and_notes_an_empty_team() -> None:
+    team = EntrySnapshot(execution_type=planner.TEAM_PAGE, position=1, team_id=3, team_name="Ops")
+    empty = EntrySnapshot(execution_type=planner.TEAM_PAGE, position=2, team_id=4, team_name="Web")
+    snap = policy((0, (user(0, "bob"), team, empty)))
+    view = View(members_by_team={3: ["alice", "bob", "carol"]})
+    advance = planner.plan_next_pages(snap, planner.start(snap, T0), view, T0)
+    assert [(p.username, p.execution_type, p.reason) for p in advance.pages] == [
+        ("bob", "user", "Step 1 of policy Ops: named in the policy"),
+        ("alice", "team_page", "Step 1 of policy Ops: member of team Ops"),
+        ("carol", "team_page", "Step 1 of policy Ops: member of team Ops"),
+    ]
+    assert advance.notices == ("Step 1 of policy Ops: member of team Web: nobody to page",)
 
 
 def test_a_first_step_with_a_timeout_waits_for_it() -> None:

@@ -24,6 +24,7 @@ USER = "user"
 EMAIL = "email"
 WEBHOOK = "webhook"
 POLICY_ROUTING = "policy_routing"
+TEAM_PAGE = "team_page"
 
 
 class OnCallView(Protocol):
@@ -35,6 +36,10 @@ class OnCallView(Protocol):
 
     def adjacent(self, group_id: int, step: int) -> Sequence[str]:
         """The next (`+1`) or previous (`-1`) person in the group's rotation now."""
+        ...
+
+    def team_members(self, team_id: int) -> Sequence[str]:
+        """Usernames of every member of the team now."""
         ...
 
 
@@ -119,8 +124,10 @@ def _step_pages(
     seen_users: set[str] = set()
     for entry in sorted(snapshot.steps[index].entries, key=lambda e: e.position):
         kind = entry.execution_type
-        if kind in (ROTATION_GROUP, ROTATION_GROUP_NEXT, ROTATION_GROUP_PREVIOUS):
-            users, why = _rotation_users(entry, oncall)
+        if kind in (ROTATION_GROUP, ROTATION_GROUP_NEXT, ROTATION_GROUP_PREVIOUS, TEAM_PAGE):
+            users, why = (
+                _rotation_users(entry, oncall) if kind != TEAM_PAGE else _team_users(entry, oncall)
+            )
             if not users:
                 notices.append(f"{step_label}: {why}: nobody to page")
             for username in users:
@@ -167,6 +174,13 @@ def _rotation_users(entry: EntrySnapshot, oncall: OnCallView) -> tuple[Sequence[
     if entry.execution_type == ROTATION_GROUP_NEXT:
         return oncall.adjacent(group, 1), f"next in rotation {label}"
     return oncall.adjacent(group, -1), f"previous in rotation {label}"
+
+
+def _team_users(entry: EntrySnapshot, oncall: OnCallView) -> tuple[Sequence[str], str]:
+    label = entry.team_name or str(entry.team_id)
+    if entry.team_id is None:
+        return (), f"team {label}"
+    return oncall.team_members(entry.team_id), f"member of team {label}"
 
 
 def _step_label(snapshot: PolicySnapshot, index: int) -> str:

@@ -37,6 +37,7 @@ from openoncall.notify.channel import Medium
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup
 from openoncall.schedules import service as schedules
+from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
 from openoncall.webhooks.models import Webhook
 
@@ -102,6 +103,11 @@ def build_snapshot(session: Session, org_id: int, policy_id: int) -> PolicySnaps
         if target_ids
         else {}
     )
+    team_name = (
+        session.scalar(select(Team.name).where(Team.id == policy.team_id))
+        if any(e.execution_type == planner.TEAM_PAGE for e in entries)
+        else None
+    )
     step_snaps: list[StepSnapshot] = []
     for step in steps:
         snaps = []
@@ -121,6 +127,8 @@ def build_snapshot(session: Session, org_id: int, policy_id: int) -> PolicySnaps
                     webhook_slug=e.webhook_slug,
                     target_policy_id=e.target_policy_id,
                     target_policy_slug=target.slug if target is not None else None,
+                    team_id=policy.team_id if e.execution_type == planner.TEAM_PAGE else None,
+                    team_name=team_name if e.execution_type == planner.TEAM_PAGE else None,
                 )
             )
         step_snaps.append(StepSnapshot(timeout_minutes=step.timeout_minutes, entries=tuple(snaps)))
@@ -146,6 +154,16 @@ class CalculatorView:
 
     def adjacent(self, group_id: int, step: int) -> Sequence[str]:
         return schedules.adjacent_users_at(self._session, self._org_id, group_id, self._at, step)
+
+    def team_members(self, team_id: int) -> Sequence[str]:
+        return list(
+            self._session.scalars(
+                select(User.username)
+                .join(TeamMember, TeamMember.user_id == User.id)
+                .where(TeamMember.org_id == self._org_id, TeamMember.team_id == team_id)
+                .order_by(User.username)
+            )
+        )
 
 
 # ---------------------------------------------------------------------------- start

@@ -7,7 +7,7 @@ the policy mid-incident never changes which step runs next (OnCall's snapshot id
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class EntryJson(TypedDict):
@@ -21,6 +21,9 @@ class EntryJson(TypedDict):
     webhook_slug: str | None
     target_policy_id: int | None
     target_policy_slug: str | None
+    # team_page entries: the policy's team. Absent from snapshots taken before team_page.
+    team_id: NotRequired[int | None]
+    team_name: NotRequired[str | None]
 
 
 class StepJson(TypedDict):
@@ -50,6 +53,8 @@ class EntrySnapshot:
     webhook_slug: str | None = None
     target_policy_id: int | None = None
     target_policy_slug: str | None = None
+    team_id: int | None = None
+    team_name: str | None = None
 
     def to_json(self) -> EntryJson:
         return {
@@ -63,6 +68,8 @@ class EntrySnapshot:
             "webhook_slug": self.webhook_slug,
             "target_policy_id": self.target_policy_id,
             "target_policy_slug": self.target_policy_slug,
+            "team_id": self.team_id,
+            "team_name": self.team_name,
         }
 
     @classmethod
@@ -78,6 +85,8 @@ class EntrySnapshot:
             webhook_slug=data.get("webhook_slug"),
             target_policy_id=data.get("target_policy_id"),
             target_policy_slug=data.get("target_policy_slug"),
+            team_id=data.get("team_id"),
+            team_name=data.get("team_name"),
         )
 
 

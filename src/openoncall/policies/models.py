@@ -19,6 +19,8 @@ class ExecutionType(StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
     POLICY_ROUTING = "policy_routing"
+    # Beyond the Swagger's seven: the live service pages every member of the policy's team.
+    TEAM_PAGE = "team_page"
 
 
 class EscalationPolicy(OrgScoped, Base):

@@ -207,6 +207,8 @@ def _entry_row(
             raise NotFound(f"Webhook not found: {slug}", field=field)
         # Entries keep the slug (the webhook's public id), as the vendor's entries do.
         row.webhook_slug = slug
+    elif kind == ExecutionType.TEAM_PAGE:
+        pass  # the policy's own team: nothing to look up
     else:
         field = f"{where}.targetPolicy.policySlug"
         target = get_policy(

@@ -195,18 +195,9 @@ def _policy_schedule(policy: EscalationPolicy, poc: PolicyOnCall, step: int) -> 
                         rotation_name=entry.group.label,
                     )
                 )
-            elif entry.username is not None:
-                entries.append(
-                    _Entry(
-                        on_call_type=kind,
-                        zone=None,
-                        on_call_user=entry.username,
-                        rolls=tuple(
-                            _Roll(sp.start, sp.end, sp.username, sp.is_roll) for sp in entry.spans
-                        ),
-                    )
-                )
             else:
+                # A user named in a step is paged, not on call (on call is rotation-derived,
+                # as in /v1/oncall/current and take on-call): listed by type, like an email.
                 entries.append(_Entry(on_call_type=kind, zone=None))
     return _PolicySchedule(policy, entries, overrides)
 

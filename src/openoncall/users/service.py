@@ -304,8 +304,9 @@ def delete_user(
 ) -> None:
     """Delete a user; the replacement takes over their rotations, policy entries and roles.
 
-    specifiedUser needs `replacement` (the spec makes it mandatory even when nothing would be
-    handed over); globalAdmin picks the organization's first admin; teamAdmin picks, for
+    specifiedUser needs `replacement` when there is something to hand over (a user with no
+    rotation slot, policy entry or team-admin role may go without one: the npm client sends
+    `{}` by default); globalAdmin picks the organization's first admin; teamAdmin picks, for
     each team involved, an admin of that team, and needs one in every such team.
     """
     user = get_user(session, org_id, username)
@@ -318,14 +319,19 @@ def delete_user(
         )
     )
     team_ids = duties.team_ids | {m.team_id for m in memberships}
-    pick = _replacement_picker(
-        session, org_id, user, replacement=replacement, strategy=strategy, team_ids=team_ids
+    # A given replacement is still checked; only its absence is forgiven.
+    nothing_to_hand_over = not (
+        duties.members or duties.entries or any(m.is_admin for m in memberships)
     )
-    hand_over(session, org_id, duties, pick)
-    for membership in memberships:
-        if membership.is_admin:
-            ensure_member(session, org_id, membership.team_id, pick(membership.team_id), True)
-    session.flush()
+    if replacement or strategy != ReplacementStrategy.SPECIFIED_USER or not nothing_to_hand_over:
+        pick = _replacement_picker(
+            session, org_id, user, replacement=replacement, strategy=strategy, team_ids=team_ids
+        )
+        hand_over(session, org_id, duties, pick)
+        for membership in memberships:
+            if membership.is_admin:
+                ensure_member(session, org_id, membership.team_id, pick(membership.team_id), True)
+        session.flush()
     record_audit(
         session,
         org_id,
