@@ -38,6 +38,14 @@ def splunk_oncall(  # noqa: PLR0917  (typer passes options by position)
         bool,
         typer.Option("--verify", help="Compare on-call now and for 14 days with the source."),
     ] = False,
+    calls_per_minute: Annotated[
+        int | None,
+        typer.Option(
+            "--calls-per-minute",
+            min=1,
+            help="Read faster or slower than the vendor's published limits (60, 20 for profiles).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import users (contacts, paging policies), teams, rotations, escalation policies,
@@ -45,7 +53,7 @@ def splunk_oncall(  # noqa: PLR0917  (typer passes options by position)
 
     Example: openoncall import splunk-oncall --api-id ID --api-key KEY --dry-run
     """
-    client = splunk.client(url, api_id, api_key)
+    client = splunk.client(url, api_id, api_key, calls_per_minute=calls_per_minute)
     bars = Progress(
         TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(), console=err
     )

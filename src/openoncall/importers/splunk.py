@@ -17,14 +17,19 @@ from openoncall.importers.source_http import SourceClient
 NAME = "splunk-oncall"
 # The vendor's per-minute limits (its Swagger, 2020-06): 60 for most reads, 20 for profiles.
 LIMITS = {"/api-public/v1/profile/{user}/policies": 20}
-SKIPPED_USERS: frozenset[str] = frozenset()
 
 Progress = Callable[[str, int, int], None]  # (kind, done, total)
 
 
-def client(url: str, api_id: str, api_key: str) -> SourceClient:
+def client(
+    url: str, api_id: str, api_key: str, *, calls_per_minute: int | None = None
+) -> SourceClient:
+    """A reader at the vendor's per-minute limits, or at `calls_per_minute` on every endpoint."""
     return SourceClient(
-        base_url=url, headers={"X-VO-Api-Id": api_id, "X-VO-Api-Key": api_key}, limits=LIMITS
+        base_url=url,
+        headers={"X-VO-Api-Id": api_id, "X-VO-Api-Key": api_key},
+        limits={} if calls_per_minute else LIMITS,
+        default_limit=calls_per_minute or 60,
     )
 
 
