@@ -175,12 +175,12 @@ def add_note(
     if not text.strip():
         raise InvalidInput("The note is empty", field="text")
     display = title.strip() or f"Note by {viewer.user.username}"
-    name = _NOTE_NAME.sub("-", display).strip("-")[:180] + now.strftime("-%Y%m%dT%H%M%S")
-    notes.create_note(
+    base = _NOTE_NAME.sub("-", display).strip("-")[:180] + now.strftime("-%Y%m%dT%H%M%S")
+    notes.create_note_with_free_name(
         session,
         viewer.org.id,
         str(number),
-        name=name,
+        base=base,
         display_name=display,
         json_value={"text": text.strip()},
         actor=viewer.user.username,
