@@ -93,7 +93,11 @@ def test_tampered_cookie_is_ignored(client: TestClient, org: Org) -> None:
 
 
 def test_next_is_followed_only_within_the_site(client: TestClient, org: Org) -> None:
-    for given, expected in (("/integrations/rest", "/integrations/rest"), ("//evil.example", "/")):
+    for given, expected in (
+        ("/integrations/rest", "/integrations/rest"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),  # browsers read a backslash as a slash
+    ):
         page = client.get("/login", params={"next": given})
         response = client.post(
             "/login",
@@ -106,6 +110,30 @@ def test_next_is_followed_only_within_the_site(client: TestClient, org: Org) -> 
             follow_redirects=False,
         )
         assert response.headers["location"] == expected
+
+
+def test_redirect_headers_carry_an_encoded_url(client: TestClient, org: Org) -> None:
+    """`next` comes from the form: CR/LF, spaces and non-ASCII in it are percent-encoded in
+    Location and HX-Redirect alike, so they can neither add a header nor fail the answer."""
+    given = "/timeline?team=a b\r\nX-Evil: 1&z=\u00fc"
+    encoded = "/timeline?team=a%20b%0D%0AX-Evil:%201&z=%C3%BC"
+    for htmx in (False, True):
+        client.cookies.clear()
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={
+                "username": "admin",
+                "password": PASSWORD,
+                "next": given,
+                "csrf_token": csrf_of(page.text),
+            },
+            headers={"HX-Request": "true"} if htmx else {},
+            follow_redirects=False,
+        )
+        assert response.status_code == (204 if htmx else 303), response.text
+        assert response.headers["hx-redirect" if htmx else "location"] == encoded
+        assert "x-evil" not in response.headers
 
 
 def test_password_change(client: TestClient, org: Org, container: Container) -> None:

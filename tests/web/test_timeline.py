@@ -145,3 +145,15 @@ def test_two_notes_in_one_second_are_both_kept(
         assert [n.display_name for n in notes] == ["Note by admin"] * 2 + ["Runbook"] * 2
         assert notes[1].name == notes[0].name + "-2"
         assert notes[3].name == notes[2].name + "-2"
+
+
+def test_bulk_keeps_the_filters_encoded(client: TestClient, org: Org) -> None:
+    _alert(client, org, "disk/db01")
+    csrf = sign_in(client, "admin")
+    done = client.post(
+        "/timeline/bulk",
+        data={"action": "ack", "numbers": ["1"], "routing_key": "a&b c\u00fc", "csrf_token": csrf},
+        headers={"HX-Request": "true"},
+    )
+    assert done.status_code == 204
+    assert done.headers["hx-redirect"] == "/timeline?routing_key=a%26b+c%C3%BC"

@@ -210,8 +210,15 @@ def set_cookie(
     )
 
 
+# Characters kept as they are in a redirect target (Starlette's RedirectResponse set): URL
+# syntax and existing %-escapes. Everything else (CR, LF, spaces, non-ASCII, backslashes) is
+# percent-encoded, so a target built from form input can neither add a header nor fail.
+_URL_SAFE = ":/%#?=@[]!$&'()*+,;~"
+
+
 def redirect(request: Request, url: str, flash: str | None = None) -> Response:
     """Post/redirect/get, with an optional one-time message for the next page."""
+    url = quote(url, safe=_URL_SAFE)
     if request.headers.get("HX-Request"):
         response: Response = Response(status_code=204, headers={"HX-Redirect": url})
     else:
@@ -224,7 +231,7 @@ def redirect(request: Request, url: str, flash: str | None = None) -> Response:
 
 def safe_next(next_path: str | None) -> str:
     """Only same-site paths: an open redirect after sign-in would help phishing."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
+    if next_path and next_path.startswith("/") and not next_path.startswith(("//", "/\\")):
         return next_path
     return "/"
 

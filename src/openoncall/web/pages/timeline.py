@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import Form, Request
 from fastapi.responses import Response
@@ -124,7 +125,7 @@ def bulk(
         now=now,
     )
     filters = _filters(team, routing_key, phase)
-    query = "&".join(f"{k}={v}" for k, v in filters.query().items())
+    query = urlencode(filters.query())
     return redirect(request, "/timeline" + ("?" + query if query else ""), _summary(results))
 
 
