@@ -31,15 +31,6 @@ from openoncall.web.signin import Viewer
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 FLASH_COOKIE = "oo_flash"
-# Pages may show a secret once (new API key, set-password link): never cache them, never
-# frame them (clickjacking of Revoke/Take buttons), never leak their URL (set-password
-# tokens live in the path) to another site.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 def _fmt_dt(value: datetime | None) -> str:
@@ -186,7 +177,7 @@ def render(
         now=container.clock.now(),
     )
     response = TEMPLATES.TemplateResponse(
-        request, name, ctx, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})}
+        request, name, ctx, status_code=status_code, headers=headers
     )
     if new_anon is not None:
         set_cookie(request, response, signin.ANON_COOKIE, signin.sign(container, new_anon))
