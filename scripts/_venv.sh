@@ -5,10 +5,19 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=.venv/.installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>/dev/null || true
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" || true
+# pip, failing loudly, without its warnings about configured find-links paths that are absent.
+pip_install() {
+  out=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check "$@" 2>&1) \
+    || { printf '%s\n' "$out" >&2; return 1; }
+  printf '%s\n' "$out" | grep -v -e "is ignored: it is neither a file nor a directory" -e '^$' || true
+}
+# Dependencies come from requirements.lock only (exact versions, every file's hash checked,
+# nothing else pulled in); pyproject.toml keeps the ranges, scripts/lock refreshes the lock.
+if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  pip_install --require-hashes --no-deps -r requirements.lock
+  # The project itself, built with the locked setuptools: no unhashed build download.
+  pip_install --no-deps --no-build-isolation -e .
+  .venv/bin/python -m pip check >/dev/null
   .venv/bin/python -c "import openoncall" && touch "$stamp"
 fi
 # The web UI's browser assets (htmx, chart.js) come from the npm registry and are served from

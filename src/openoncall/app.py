@@ -13,6 +13,7 @@ from openoncall.api.docs import install_openapi_security
 from openoncall.api.errors import install_error_handlers
 from openoncall.api.metrics import MetricsMiddleware
 from openoncall.api.public import include_routers
+from openoncall.api.security_headers import SecurityHeaders
 from openoncall.api.static_routes import install_static_dispatch
 from openoncall.auth.usage import UsageFlusher
 from openoncall.container import Container
@@ -58,6 +59,8 @@ def create_app(container: Container) -> FastAPI:
     install_static_dispatch(app.router)
     # Authenticates and caps request bodies before any route reads them.
     app.add_middleware(BodyLimits)
+    # Every HTML answer gets the CSP and the no-cache/no-frame headers, error pages too.
+    app.add_middleware(SecurityHeaders)
     # Outermost, so it times and counts every response, errors and 404s included.
     app.add_middleware(MetricsMiddleware)
     return app

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from openoncall.api.rate_limits import RateLimiter
+from openoncall.auth.login_throttle import LoginThrottle
 from openoncall.auth.usage import UsageTally
 from openoncall.clock import Clock, SystemClock
 from openoncall.db.engine import make_engine
@@ -22,6 +23,7 @@ class Container:
     sessions: Sessions
     clock: Clock
     rate_limiter: RateLimiter
+    login_throttle: LoginThrottle
     usage: UsageTally
     # Later parts (engine wake-ups, channels) hang their seams here by name.
     extras: dict[str, Any] = field(default_factory=dict)
@@ -36,11 +38,13 @@ def build_container(
     engine = engine or make_engine(
         settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
     )
+    rate_limiter = RateLimiter.from_settings(settings.redis_url, settings.rate_limit_scale)
     return Container(
         settings=settings,
         engine=engine,
         sessions=Sessions.for_engine(engine),
         clock=clock or SystemClock(),
-        rate_limiter=RateLimiter.from_settings(settings.redis_url, settings.rate_limit_scale),
+        rate_limiter=rate_limiter,
+        login_throttle=LoginThrottle(rate_limiter.storage, enabled=settings.login_throttle),
         usage=UsageTally(),
     )

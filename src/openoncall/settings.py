@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./openoncall.db"
     redis_url: str | None = None
     rate_limit_scale: float = Field(default=1.0, ge=0)
+    # Failed password sign-ins are throttled per address and per account
+    # (auth/login_throttle.py) whatever rate_limit_scale says; false turns that off.
+    login_throttle: bool = True
     # SQLite only: FULL syncs every commit to disk; NORMAL may lose the last commits on a
     # power cut (never on a crash of the process). Tests use NORMAL for speed.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"

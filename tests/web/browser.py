@@ -65,6 +65,7 @@ def _open_page(browser: Browser, live_server: str, width: int, height: int) -> I
         base_url=live_server, viewport={"width": width, "height": height}, has_touch=width < 500
     )
     page = context.new_page()
+    watch_csp(page)
     # No page may load anything from another host.
     foreign: list[str] = []
     page.on(
@@ -78,6 +79,25 @@ def _open_page(browser: Browser, live_server: str, width: int, height: int) -> I
     yield page
     context.close()
     assert foreign == [], f"requests to other hosts: {foreign}"
+    assert_no_csp_violations(page)
+
+
+_CSP_VIOLATIONS = "csp_violations"
+
+
+def watch_csp(page: Page) -> None:
+    """Record every Content-Security-Policy refusal (Chromium reports it on the console)."""
+    refused: list[str] = []
+    setattr(page, _CSP_VIOLATIONS, refused)
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+
+
+def assert_no_csp_violations(page: Page) -> None:
+    refused = getattr(page, _CSP_VIOLATIONS)
+    assert refused == [], f"refused by the page's CSP: {refused}"
 
 
 @pytest.fixture

@@ -3,8 +3,12 @@ our CSS/JS from the package), and pages carry the headers that keep secrets priv
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
+from openoncall.web import deps
 from tests.conftest import Org
 from tests.web.conftest import PASSWORD, csrf_of, sign_in
 
@@ -32,6 +36,56 @@ def test_pages_are_not_cached_framed_or_referred(client: TestClient, org: Org) -
     assert page.headers["referrer-policy"] == "same-origin"
     login = client.get("/login")
     assert login.headers["x-frame-options"] == "DENY"
+
+
+def _csp(policy: str) -> dict[str, str]:
+    return {d.split()[0]: d for d in (p.strip() for p in policy.split(";")) if d}
+
+
+def test_every_html_answer_carries_the_csp_and_security_headers(
+    client: TestClient, org: Org
+) -> None:
+    anonymous = [
+        client.get("/login"),
+        client.get("/links/not-a-token"),  # the signed ack/resolve links' pages
+        client.get("/api-docs"),
+    ]
+    sign_in(client, "admin")
+    signed_in = [
+        client.get("/timeline"),
+        client.get("/incidents/99"),  # an error page
+        client.get("/timeline", headers={"HX-Request": "true", "HX-Target": "incident-list"}),
+    ]
+    for response in anonymous + signed_in:
+        where = str(response.url)
+        assert response.headers["content-type"].startswith("text/html"), where
+        csp = _csp(response.headers["content-security-policy"])
+        assert csp["script-src"] == "script-src 'self'", where
+        assert csp["style-src"] == "style-src 'self'", where
+        assert csp["frame-ancestors"] == "frame-ancestors 'none'", where
+        assert csp["object-src"] == "object-src 'none'", where
+        assert response.headers["x-frame-options"] == "DENY", where
+        assert response.headers["x-content-type-options"] == "nosniff", where
+        assert response.headers["referrer-policy"] == "same-origin", where
+        assert response.headers["cache-control"] == "no-store", where
+    # JSON answers need no page policy.
+    assert "content-security-policy" not in client.get("/api-docs/openapi.json").headers
+
+
+_INLINE = re.compile(
+    r"""\son[a-z]+\s*=|javascript:|<script(?![^>]*\bsrc=)(?![^>]*application/json)"""
+)
+
+
+def test_templates_hold_no_inline_script() -> None:
+    """The CSP would refuse it: behaviour belongs in /static/app.js."""
+    templates = Path(deps.__file__).parent / "templates"
+    offending = [
+        f"{path.name}: {match.group(0)}"
+        for path in sorted(templates.glob("*.html"))
+        for match in _INLINE.finditer(path.read_text())
+    ]
+    assert offending == []
 
 
 def test_session_cookie_is_http_only_and_same_site(client: TestClient, org: Org) -> None:

@@ -14,6 +14,7 @@ import json
 from playwright.sync_api import Browser, Request, expect
 
 from tests.conftest import Org
+from tests.web.browser import assert_no_csp_violations, watch_csp
 
 
 def test_authorize_then_try_it_out_in_chromium(
@@ -33,6 +34,7 @@ def test_authorize_then_try_it_out_in_chromium(
             api_calls.append(request.headers)
 
     page.on("request", on_request)
+    watch_csp(page)
     page.set_default_timeout(30_000)
     page.goto("/api-docs")
     expect(page.locator(".information-container .title")).to_contain_text(
@@ -65,3 +67,4 @@ def test_authorize_then_try_it_out_in_chromium(
     assert headers["x-vo-api-key"] == org.boot.api_key
     context.close()
     assert foreign == [], f"requests to other hosts: {foreign}"
+    assert_no_csp_violations(page)

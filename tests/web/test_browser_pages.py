@@ -111,3 +111,35 @@ def test_keyboard_only_sign_in_and_menu(phone_page: Page, org: Org) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Timeline"
+
+
+def test_behaviour_lives_in_app_js(page: Page, org: Org, ground: None) -> None:
+    """What inline handlers did (the CSP now refuses those) still works: selects submit their
+    form, "Go back" goes back, and the timeline does not poll while a box is ticked."""
+    sign_in(page, "admin", PASSWORD)
+    page.goto("/reports")
+    page.get_by_label("Period").select_option("7")
+    page.wait_for_url("**/reports?*days=7*")
+    missing = page.goto("/incidents/99")
+    assert missing is not None
+    assert missing.status == 404
+    page.get_by_role("link", name="Go back").click()
+    page.wait_for_url("**/reports?*days=7*")
+
+    polls: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            polls.append(request.url)
+            if request.headers.get("hx-target") == "incident-list"
+            else None
+        ),
+    )
+    page.goto("/timeline")
+    page.get_by_label("Select incident 1").check()
+    polls.clear()
+    page.wait_for_timeout(4_000)
+    assert polls == []
+    page.get_by_label("Select incident 1").uncheck()
+    page.wait_for_timeout(4_000)
+    assert polls != []

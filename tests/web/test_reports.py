@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from openoncall.container import Container
 from openoncall.escalation.models import UserPage
 from openoncall.incidents.models import Incident
 from openoncall.users.models import User
+from openoncall.web.pages.reports import csv_cell
 from tests.api.scheduling_builders import ShiftSpec, make_policy, make_rotation, make_team
 from tests.conftest import T0, Org
 from tests.web.conftest import add_user, sign_in
@@ -111,3 +113,35 @@ def test_oncall_hours_and_off_hours_pages(
     assert "bob" not in by_name or by_name["bob"][0] == "0.0"
     page = client.get("/reports", params={"days": 7})
     assert 'id="people-table"' in page.text
+
+
+def test_csv_cells_that_start_a_formula_are_escaped(api: TestClient, org: Org) -> None:
+    """Names users chose (routing keys here) must not run as spreadsheet formulas; the
+    numeric columns stay numbers."""
+    keys = ["=HYPERLINK(x)", "+1", "-1", "@SUM(A1)", "plain"]
+    for key in keys:
+        made = api.post("/api-public/v1/org/routing-keys", json={"routingKey": key})
+        assert made.status_code == 200, made.text
+        sent = api.post(
+            f"{ALERT}/{org.boot.rest_endpoint_key}/{quote(key, safe='')}",
+            json={"message_type": "CRITICAL", "entity_id": f"e/{key}"},
+        )
+        assert sent.status_code == 200, sent.text
+    sign_in(api, "admin")
+    rows = _rows(api.get("/reports/routing-keys.csv", params={"days": 7}).text)
+    assert sorted(row[0] for row in rows[1:]) == sorted(
+        ["'=HYPERLINK(x)", "'+1", "'-1", "'@SUM(A1)", "plain"]
+    )
+    assert all(row[1] == "1" for row in rows[1:])
+
+
+def test_csv_cell_rule() -> None:
+    assert [csv_cell(v) for v in ["\tx", "\rx", "a=b", "", "-", 3, -2.5]] == [
+        "'\tx",
+        "'\rx",
+        "a=b",
+        "",
+        "'-",
+        3,
+        -2.5,
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
@@ -93,7 +94,11 @@ def test_tampered_cookie_is_ignored(client: TestClient, org: Org) -> None:
 
 
 def test_next_is_followed_only_within_the_site(client: TestClient, org: Org) -> None:
-    for given, expected in (("/integrations/rest", "/integrations/rest"), ("//evil.example", "/")):
+    for given, expected in (
+        ("/integrations/rest", "/integrations/rest"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),  # browsers read a backslash as a slash
+    ):
         page = client.get("/login", params={"next": given})
         response = client.post(
             "/login",
@@ -106,6 +111,30 @@ def test_next_is_followed_only_within_the_site(client: TestClient, org: Org) -> 
             follow_redirects=False,
         )
         assert response.headers["location"] == expected
+
+
+def test_redirect_headers_carry_an_encoded_url(client: TestClient, org: Org) -> None:
+    """`next` comes from the form: CR/LF, spaces and non-ASCII in it are percent-encoded in
+    Location and HX-Redirect alike, so they can neither add a header nor fail the answer."""
+    given = "/timeline?team=a b\r\nX-Evil: 1&z=\u00fc"
+    encoded = "/timeline?team=a%20b%0D%0AX-Evil:%201&z=%C3%BC"
+    for htmx in (False, True):
+        client.cookies.clear()
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={
+                "username": "admin",
+                "password": PASSWORD,
+                "next": given,
+                "csrf_token": csrf_of(page.text),
+            },
+            headers={"HX-Request": "true"} if htmx else {},
+            follow_redirects=False,
+        )
+        assert response.status_code == (204 if htmx else 303), response.text
+        assert response.headers["hx-redirect" if htmx else "location"] == encoded
+        assert "x-evil" not in response.headers
 
 
 def test_password_change(client: TestClient, org: Org, container: Container) -> None:
@@ -214,35 +243,76 @@ def test_set_password_link_expires(
     assert "expired" in expired.text
 
 
-def test_password_guessing_is_throttled(
+def _from(app: FastAPI, address: str) -> TestClient:
+    """A browser at its own client address."""
+    return TestClient(app, client=(address, 50000))
+
+
+def _try(browser: TestClient, username: str, password: str) -> int:
+    form = browser.get("/login")
+    response = browser.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    if response.status_code == 429:
+        assert int(response.headers["retry-after"]) >= 1
+        assert "Too many failed sign-ins" in response.text
+    return response.status_code
+
+
+def test_spraying_usernames_from_one_address_is_throttled(
+    app: FastAPI, settings: Settings, org: Org
+) -> None:
+    """The tests' settings turn API limits off (rate_limit_scale=0): sign-in is throttled
+    anyway. 10 failures a minute per address, whichever usernames they name."""
+    assert settings.rate_limit_scale == 0
+    with _from(app, "127.0.0.2") as sprayer, _from(app, "127.0.0.3") as owner:
+        statuses = [_try(sprayer, f"user{n}", "Winter2026!") for n in range(60)]
+        assert statuses == [401] * 10 + [429] * 50
+        # The right password from the throttled address is not even checked.
+        assert _try(sprayer, "admin", PASSWORD) == 429
+        assert _try(owner, "admin", PASSWORD) == 303
+
+
+def test_attacker_cannot_lock_the_owner_out(app: FastAPI, org: Org) -> None:
+    """Failures on one account from many addresses fill its limit (5 a minute, then longer
+    waits); an address that has not failed on it still gets a small allowance (3)."""
+    with _from(app, "127.0.0.2") as attacker:
+        assert [_try(attacker, "admin", f"guess{n}") for n in range(6)] == [401] * 5 + [429]
+        assert _try(attacker, "admin", PASSWORD) == 429
+    for n in range(4, 7):  # the attacker moves to fresh addresses: 3 guesses each
+        with _from(app, f"127.0.0.{n}") as attacker:
+            guesses = [_try(attacker, "admin", f"guess{n}{m}") for m in range(4)]
+            assert guesses == [401] * 3 + [429]
+    with _from(app, "127.0.0.3") as owner:
+        assert _try(owner, "admin", "a typo") == 401
+        assert _try(owner, "admin", PASSWORD) == 303
+
+
+def test_current_password_guessing_is_throttled(client: TestClient, org: Org) -> None:
+    csrf = sign_in(client, "admin")
+    statuses = []
+    for n in range(6):
+        response = client.post(
+            "/account/password",
+            data={
+                "current": f"guess{n}",
+                "password": "n3w password",
+                "confirm": "n3w password",
+                "csrf_token": csrf,
+            },
+        )
+        statuses.append(response.status_code)
+    assert statuses == [400] * 5 + [429]
+
+
+def test_login_throttle_can_be_turned_off(
     engine: Engine, settings: Settings, clock: FrozenClock, org: Org
 ) -> None:
-    """With limits on (scale 0.05: 3 attempts a minute), the 4th try is refused unhashed."""
-    throttled = build_container(
-        settings.model_copy(update={"rate_limit_scale": 0.05}), clock=clock, engine=engine
+    unthrottled = build_container(
+        settings.model_copy(update={"login_throttle": False}), clock=clock, engine=engine
     )
-    with TestClient(create_app(throttled)) as browser:
-        statuses = []
-        for _ in range(4):
-            form = browser.get("/login")
-            statuses.append(
-                browser.post(
-                    "/login",
-                    data={
-                        "username": "admin",
-                        "password": "guess",
-                        "csrf_token": csrf_of(form.text),
-                    },
-                ).status_code
-            )
-        assert statuses == [401, 401, 401, 429]
-        form = browser.get("/login")
-        blocked = browser.post(
-            "/login",
-            data={"username": "admin", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-        )
-        assert blocked.status_code == 429
-        assert "Too many sign-in attempts" in blocked.text
-        # Another user is not locked out by admin's attackers.
-        add_user(throttled, org, "bob")
-        sign_in(browser, "bob")
+    with _from(create_app(unthrottled), "127.0.0.2") as browser:
+        assert {_try(browser, "admin", f"guess{n}") for n in range(12)} == {401}
+        assert _try(browser, "admin", PASSWORD) == 303

@@ -124,3 +124,36 @@ def test_malformed_forms_get_an_html_400(client: TestClient, org: Org) -> None:
     bad_number = client.get("/incidents/abc")
     assert bad_number.status_code == 400
     assert "Invalid value for number" in bad_number.text
+
+
+def test_two_notes_in_one_second_are_both_kept(
+    client: TestClient, org: Org, container: Container
+) -> None:
+    """The form names a note after its title and the second (the clock is frozen here)."""
+    _alert(client, org, "disk/db01")
+    csrf = sign_in(client, "admin")
+    for title, text in [("", "first"), ("", "second"), ("Runbook", "a"), ("Runbook", "b")]:
+        sent = client.post(
+            "/incidents/1/notes",
+            data={"title": title, "text": text, "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text
+    with container.sessions.transaction() as session:
+        notes = session.scalars(select(IncidentNote).order_by(IncidentNote.id)).all()
+        assert [n.json_value["text"] for n in notes] == ["first", "second", "a", "b"]
+        assert [n.display_name for n in notes] == ["Note by admin"] * 2 + ["Runbook"] * 2
+        assert notes[1].name == notes[0].name + "-2"
+        assert notes[3].name == notes[2].name + "-2"
+
+
+def test_bulk_keeps_the_filters_encoded(client: TestClient, org: Org) -> None:
+    _alert(client, org, "disk/db01")
+    csrf = sign_in(client, "admin")
+    done = client.post(
+        "/timeline/bulk",
+        data={"action": "ack", "numbers": ["1"], "routing_key": "a&b c\u00fc", "csrf_token": csrf},
+        headers={"HX-Request": "true"},
+    )
+    assert done.status_code == 204
+    assert done.headers["hx-redirect"] == "/timeline?routing_key=a%26b+c%C3%BC"

@@ -10,11 +10,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openoncall.errors import AlreadyExists, NotFound
 from openoncall.incidents.models import EventKind, Incident, IncidentEvent, IncidentNote
 from openoncall.incidents.queries import get_incident
+
+# Same-named notes from the web form within one second: far more than anyone types.
+MAX_NAME_ATTEMPTS = 100
 
 
 def _note_event(
@@ -83,8 +87,53 @@ def create_note(
     name = name.strip()
     if _find_note(session, incident, name) is not None:
         raise AlreadyExists(f"Note {name} already exists on incident {number}", field="name")
-    note = IncidentNote(
-        org_id=org_id,
+    note = _note(incident, name, display_name, json_value, actor=actor, now=now)
+    session.add(note)
+    session.flush()
+    _note_event(session, incident, note, action="created", actor=actor, now=now)
+    return note
+
+
+def create_note_with_free_name(
+    session: Session,
+    org_id: int,
+    number: str,
+    *,
+    base: str,
+    display_name: str,
+    json_value: dict[str, Any],
+    actor: str,
+    now: datetime,
+) -> IncidentNote:
+    """A note named `base`, or `base-2`, `base-3`… when taken: the web form derives names
+    from the title and the second, and two notes in one second must both be kept."""
+    incident = get_incident(session, org_id, number)
+    for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
+        name = base if attempt == 1 else f"{base}-{attempt}"
+        if _find_note(session, incident, name) is not None:
+            continue
+        note = _note(incident, name, display_name, json_value, actor=actor, now=now)
+        try:
+            with session.begin_nested():
+                session.add(note)
+        except IntegrityError:  # a concurrent request took the name between check and insert
+            continue
+        _note_event(session, incident, note, action="created", actor=actor, now=now)
+        return note
+    raise AlreadyExists(f"Too many notes named {base} on incident {number}", field="title")
+
+
+def _note(
+    incident: Incident,
+    name: str,
+    display_name: str | None,
+    json_value: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+) -> IncidentNote:
+    return IncidentNote(
+        org_id=incident.org_id,
         incident_id=incident.id,
         name=name,
         display_name=display_name if display_name is not None else name,
@@ -93,10 +142,6 @@ def create_note(
         created_at=now,
         updated_at=now,
     )
-    session.add(note)
-    session.flush()
-    _note_event(session, incident, note, action="created", actor=actor, now=now)
-    return note
 
 
 def update_note(

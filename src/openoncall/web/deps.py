@@ -31,15 +31,6 @@ from openoncall.web.signin import Viewer
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 FLASH_COOKIE = "oo_flash"
-# Pages may show a secret once (new API key, set-password link): never cache them, never
-# frame them (clickjacking of Revoke/Take buttons), never leak their URL (set-password
-# tokens live in the path) to another site.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 def _fmt_dt(value: datetime | None) -> str:
@@ -186,7 +177,7 @@ def render(
         now=container.clock.now(),
     )
     response = TEMPLATES.TemplateResponse(
-        request, name, ctx, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})}
+        request, name, ctx, status_code=status_code, headers=headers
     )
     if new_anon is not None:
         set_cookie(request, response, signin.ANON_COOKIE, signin.sign(container, new_anon))
@@ -210,8 +201,15 @@ def set_cookie(
     )
 
 
+# Characters kept as they are in a redirect target (Starlette's RedirectResponse set): URL
+# syntax and existing %-escapes. Everything else (CR, LF, spaces, non-ASCII, backslashes) is
+# percent-encoded, so a target built from form input can neither add a header nor fail.
+_URL_SAFE = ":/%#?=@[]!$&'()*+,;~"
+
+
 def redirect(request: Request, url: str, flash: str | None = None) -> Response:
     """Post/redirect/get, with an optional one-time message for the next page."""
+    url = quote(url, safe=_URL_SAFE)
     if request.headers.get("HX-Request"):
         response: Response = Response(status_code=204, headers={"HX-Redirect": url})
     else:
@@ -224,7 +222,7 @@ def redirect(request: Request, url: str, flash: str | None = None) -> Response:
 
 def safe_next(next_path: str | None) -> str:
     """Only same-site paths: an open redirect after sign-in would help phishing."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
+    if next_path and next_path.startswith("/") and not next_path.startswith(("//", "/\\")):
         return next_path
     return "/"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -52,15 +53,18 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     org_row = signin.find_org_for_login(session, org or None)
+    throttle = get_container(request).login_throttle
     try:
-        # Password guessing is throttled per organization and username (60 a minute at
-        # scale 1, shared through Redis when configured), before any hash is computed.
-        get_container(request).rate_limiter.hit(
-            f"web-login:{org_row.slug if org_row else org}:{normalize_username(username)}",
-            "POST",
-            "/login",
+        # Throttled per client address and per account before any hash is computed
+        # (auth/login_throttle.py); only misses count.
+        attempt = throttle.check(
+            _address(request), _account(org_row.api_id if org_row else f"?{org}", username)
         )
-        user = signin.authenticate_password(session, org_row, username, password)
+        try:
+            user = signin.authenticate_password(session, org_row, username, password)
+        except OnCallError:
+            throttle.failed(attempt)
+            raise
     except OnCallError as exc:
         return render(
             request,
@@ -69,14 +73,37 @@ def login(
                 "next": safe_next(next),
                 "ask_org": count_orgs(session) > 1,
                 "username": username,
-                "error": "Too many sign-in attempts: wait a minute and retry"
-                if isinstance(exc, RateLimited)
-                else exc.message,
+                "error": _too_many(exc) if isinstance(exc, RateLimited) else exc.message,
             },
             status_code=429 if isinstance(exc, RateLimited) else 401,
+            headers=_retry_after(exc),
         )
     token = signin.start_session(session, user, now=now)
     return _signed_in(request, redirect(request, safe_next(next)), token)
+
+
+def _address(request: Request) -> str:
+    """The client's address (uvicorn puts X-Forwarded-For's there from trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _account(org_key: str, username: str) -> str:
+    """Throttle key of an account: hashed, so no username lands in Redis and the form's
+    free text cannot make keys of any length."""
+    identity = f"{org_key}\x00{normalize_username(username)}"
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _too_many(exc: RateLimited) -> str:
+    minutes = max(1, round(exc.retry_after_seconds / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"Too many failed sign-ins: wait {minutes} {unit} and retry"
+
+
+def _retry_after(exc: OnCallError) -> dict[str, str] | None:
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after_seconds)}
+    return None
 
 
 @router.post("/logout")
@@ -103,13 +130,28 @@ def change_password(
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    throttle = get_container(request).login_throttle
     try:
-        signin.change_password(
-            session, viewer.user, current=current, new=password, confirm=confirm, now=now
+        # The current password is a password check too: throttled like sign-in.
+        attempt = throttle.check(
+            _address(request), _account(viewer.org.api_id, viewer.user.username)
         )
+        try:
+            signin.change_password(
+                session, viewer.user, current=current, new=password, confirm=confirm, now=now
+            )
+        except OnCallError as exc:
+            if exc.field == "current":
+                throttle.failed(attempt)
+            raise
     except OnCallError as exc:
         return render(
-            request, "password.html", {"error": exc.message}, viewer=viewer, status_code=400
+            request,
+            "password.html",
+            {"error": _too_many(exc) if isinstance(exc, RateLimited) else exc.message},
+            viewer=viewer,
+            status_code=429 if isinstance(exc, RateLimited) else 400,
+            headers=_retry_after(exc),
         )
     # Changing the password ends every session, this one too; start a fresh one here.
     token = signin.start_session(session, viewer.user, now=now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,8 @@ from openoncall.web.reports import Report, build_report
 router = web_router()
 
 PERIODS = (7, 30, 90)
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_KINDS = ("teams", "routing-keys", "daily", "people")
 
 
@@ -85,7 +88,7 @@ def reports_csv(
         raise InvalidInput(f"Unknown report {kind}", field="kind")
     report = _report(session, viewer.org.id, now, days, tz)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _EscapingWriter(out)
     if kind in ("teams", "routing-keys"):
         groups = report.by_team if kind == "teams" else report.by_routing_key
         writer.writerow(
@@ -125,5 +128,30 @@ def reports_csv(
     )
 
 
-def _blank(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+def csv_cell(value: object) -> object:
+    """OWASP's rule: a text cell that would start a formula gets a leading quote. Numbers
+    are written as numbers (a negative count is not a formula)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _EscapingWriter:
+    """csv.writer whose rows pass through csv_cell."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([csv_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def _blank(value: float | None) -> float | str:
+    """Minutes as a number (10, not 10.0), so csv_cell never mistakes them for text."""
+    if value is None:
+        return ""
+    return int(value) if value.is_integer() else value

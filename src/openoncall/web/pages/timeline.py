@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import Form, Request
 from fastapi.responses import Response
@@ -124,7 +125,7 @@ def bulk(
         now=now,
     )
     filters = _filters(team, routing_key, phase)
-    query = "&".join(f"{k}={v}" for k, v in filters.query().items())
+    query = urlencode(filters.query())
     return redirect(request, "/timeline" + ("?" + query if query else ""), _summary(results))
 
 
@@ -175,12 +176,12 @@ def add_note(
     if not text.strip():
         raise InvalidInput("The note is empty", field="text")
     display = title.strip() or f"Note by {viewer.user.username}"
-    name = _NOTE_NAME.sub("-", display).strip("-")[:180] + now.strftime("-%Y%m%dT%H%M%S")
-    notes.create_note(
+    base = _NOTE_NAME.sub("-", display).strip("-")[:180] + now.strftime("-%Y%m%dT%H%M%S")
+    notes.create_note_with_free_name(
         session,
         viewer.org.id,
         str(number),
-        name=name,
+        base=base,
         display_name=display,
         json_value={"text": text.strip()},
         actor=viewer.user.username,

@@ -55,8 +55,8 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.shouldSwap = false;
     const box = document.getElementById("errors");
     if (box) {
-      const holder = document.createElement("div");
-      holder.innerHTML = xhr.responseText;
+      // DOMParser, not innerHTML on a live element: nothing in the answer loads or runs.
+      const holder = new DOMParser().parseFromString(xhr.responseText, "text/html");
       const message = holder.querySelector(".error");
       box.innerHTML = "";
       const p = document.createElement("p");
@@ -69,4 +69,25 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 document.addEventListener("htmx:sendError", () => {
   const box = document.getElementById("errors");
   if (box) box.innerHTML = '<p class="error">The server cannot be reached; retrying…</p>';
+});
+
+// The page's CSP runs no inline handlers: these replace onchange="this.form.submit()",
+// javascript:history.back() and htmx trigger filters (which need eval).
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.submit();
+});
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+// A polling element with data-poll-unless-checked skips its poll while one of those inputs
+// inside it is ticked.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const el = event.detail.elt;
+  const selector = el.dataset && el.dataset.pollUnlessChecked;
+  if (selector && el.querySelector(selector + ":checked")) event.preventDefault();
 });
