@@ -4,6 +4,8 @@
 A rule is `{"type": "email"|"sms"|"phone"|"push", "contact": {"id", "type"}}`; push names no
 contact (it reaches every device). A step's `timeout` is "If still unacked after N minutes":
 the wait after the step before the next one, and the last step repeats at its own timeout.
+
+Also a step appended to an existing escalation policy (`add_policy_step`).
 """
 
 from __future__ import annotations
@@ -71,3 +73,13 @@ def hourly(story: Story, *usernames: str) -> None:
     policy's steps show plainly in an hour's story."""
     for username in usernames:
         set_step(story, username, 0, 60, email_rule(story, username))
+
+
+# ---- escalation policies edited after creation --------------------------------------------
+
+
+def add_policy_step(story: Story, policy: str, step: dict[str, Any]) -> None:
+    """Append a step to an existing escalation policy, as the vendor's web UI can (through
+    OpenOnCall's /api-ext extension): e.g. a last step that executes the policy itself."""
+    r = story.api.post(f"/api-ext/v1/policies/{policy}/steps", json=step)
+    assert r.status_code == 200, r.text

@@ -8,16 +8,20 @@ steps will have the time delay reference the previous step, not the incident's b
 That is, if Step 1 has a time delay of 5 minutes and Step 2 has a time delay of 10 minutes
 then paging for Step 2 will not be triggered until 15 minutes after the incident".
 
-The vendor documents no repeat of an escalation policy other than a step that executes a
-policy (`policy_routing`): a policy without one stops at its last step.
+A policy repeats the vendor's way: its last step executes the policy itself ("Execute
+Policy", `policy_routing`; the vendor's web UI edits a policy to point at itself, here the
+/api-ext step append). The executed policy starts again from its first step, whose delay
+counts from that moment. The vendor documents no limit on the repeats; unsure whether it
+has one, these stories stay within a few rounds. A policy without such a step stops at its
+last step.
 
 People here read email and repeat it hourly (`hourly`), so each step shows as one page.
 """
 
 from __future__ import annotations
 
-from tests.scenarios.paging_steps import hourly
-from tests.scenarios.story import Story, email, rotation, step, user, webhook
+from tests.scenarios.paging_steps import add_policy_step, hourly
+from tests.scenarios.story import Story, email, policy_routing, rotation, step, user, webhook
 
 
 def test_three_steps_each_wait_counts_from_the_step_before(story: Story) -> None:
@@ -155,4 +159,44 @@ def test_a_later_step_does_not_page_again_someone_already_being_paged(story: Sto
         (0, "alice", "email"),
         (10, "bob", "email"),
         (60, "alice", "email"),
+    ]
+
+
+def test_a_last_step_executing_the_policy_itself_repeats_it_until_ack(story: Story) -> None:
+    alice = story.user("alice")
+    hourly(story, alice)
+    team = story.team("Database", [alice])
+    primary = story.rotation(team, "Primary", [alice], start="2026-01-05T09:00")
+    steps = [step(0, rotation(primary)), step(10, email("lead@example.com"))]
+    policy = story.policy(team, "Database", steps)
+    add_policy_step(story, policy, step(10, policy_routing(policy)))
+    story.routing_key("db", [policy])
+
+    story.alert("db")
+    story.advance(minutes=55)
+    # Round 2 starts at 20, round 3 at 40; alice, still being paged hourly, is not paged again.
+    assert story.new_pages() == [
+        (0, "alice", "email"),
+        (10, "lead@example.com", "email"),
+        (30, "lead@example.com", "email"),
+        (50, "lead@example.com", "email"),
+    ]
+    story.ack(1, by=alice)
+    story.advance(hours=3)
+    assert story.new_pages() == []
+
+
+def test_a_repeat_waits_for_the_first_steps_own_delay(story: Story) -> None:
+    team = story.team("Network")
+    hook = story.webhook("chatops")
+    policy = story.policy(team, "Network", [step(5, webhook(hook))])
+    add_policy_step(story, policy, step(15, policy_routing(policy)))
+    story.routing_key("net", [policy])
+
+    story.alert("net")
+    story.advance(minutes=60)
+    assert story.new_pages() == [
+        (5, "chatops", "webhook"),
+        (25, "chatops", "webhook"),
+        (45, "chatops", "webhook"),
     ]
