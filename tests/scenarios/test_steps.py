@@ -200,3 +200,17 @@ def test_a_repeat_waits_for_the_first_steps_own_delay(story: Story) -> None:
         (25, "chatops", "webhook"),
         (45, "chatops", "webhook"),
     ]
+
+
+def test_two_policies_on_one_key_reaching_the_same_person_page_her_once(story: Story) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    hourly(story, alice, bob)
+    team = story.team("Database", [alice, bob])
+    primary = story.rotation(team, "Primary", [alice], start="2026-01-05T09:00")
+    dba = story.policy(team, "DBA", [step(0, rotation(primary))])
+    backup = story.policy(team, "Backup", [step(0, user(alice)), step(5, user(bob))])
+    story.routing_key("db", [dba, backup])
+
+    story.alert("db")
+    story.advance(minutes=59)
+    assert story.new_pages() == [(0, "alice", "email"), (5, "bob", "email")]
