@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from tests.scenarios.paging_steps import (
     add_step,
+    delete_rule,
     email_rule,
     paging_policy,
     phone_rule,
@@ -189,3 +190,13 @@ def test_ignore_custom_policies_changes_nothing_for_the_default_policy(story: St
         (5, "alice", "sms"),
         (10, "alice", "sms"),
     ]
+
+
+def test_a_user_who_removes_the_email_rule_is_only_pushed(story: Story) -> None:
+    alice = story.user("alice", device=True)
+    delete_rule(story, alice, 0, 0)  # the default step 1: email, then push
+    _paged(story, alice)
+
+    story.alert("db")
+    story.advance(minutes=12)
+    assert story.new_pages() == [(0, "alice", "push"), (5, "alice", "push"), (10, "alice", "push")]
