@@ -194,7 +194,7 @@ def test_ignore_custom_policies_changes_nothing_for_the_default_policy(story: St
 
 def test_a_user_who_removes_the_email_rule_is_only_pushed(story: Story) -> None:
     alice = story.user("alice", device=True)
-    delete_rule(story, alice, 0, 0)  # the default step 1: email, then push
+    delete_rule(story, alice, 0, 0)  # the default first step: email, then push
     _paged(story, alice)
 
     story.alert("db")
