@@ -383,3 +383,29 @@ def test_policies_are_immutable_and_private_to_the_org(
     assert api.get(POLICIES, headers=other.headers).json() == {"policies": []}
     assert api.delete(f"{POLICIES}/{slug}", headers=other.headers).status_code == 404
     assert api.get(f"{POLICIES}/{slug}").status_code == 200
+
+
+def test_a_step_appended_through_the_extension_may_execute_the_policy_itself(
+    api: TestClient, ground: dict[str, str]
+) -> None:
+    slug = api.post(POLICIES, json=_simple(ground["team"])).json()["slug"]
+    again = {"executionType": "policy_routing", "targetPolicy": {"policySlug": slug}}
+    r = api.post(f"/api-ext/v1/policies/{slug}/steps", json={"timeout": 10, "entries": [again]})
+    assert r.status_code == 200, r.text
+    assert api.get(f"{POLICIES}/{slug}").json()["steps"][1] == {"timeout": 10, "entries": [again]}
+    # A policy that repeats itself is no other policy's routing target: it can be deleted.
+    assert api.delete(f"{POLICIES}/{slug}").status_code == 200
+
+
+def test_appending_a_bad_step_names_the_field_and_writes_nothing(
+    api: TestClient, ground: dict[str, str]
+) -> None:
+    slug = api.post(POLICIES, json=_simple(ground["team"])).json()["slug"]
+    missing = {"executionType": "policy_routing", "targetPolicy": {"policySlug": "pol-missing"}}
+    r = api.post(f"/api-ext/v1/policies/{slug}/steps", json={"timeout": 0, "entries": [missing]})
+    assert r.status_code == 404
+    assert r.json()["field"] == "entries[0].targetPolicy.policySlug"
+    assert len(api.get(f"{POLICIES}/{slug}").json()["steps"]) == 1
+    r = api.post("/api-ext/v1/policies/pol-nope/steps", json={"timeout": 0, "entries": []})
+    assert r.status_code == 404
+    assert r.json()["field"] == "policy"

@@ -18,7 +18,6 @@ from openoncall.engine.worker import Engine
 from openoncall.incidents.models import IncidentEvent
 from openoncall.notify.channel import Medium
 from openoncall.notify.registry import build_channels
-from openoncall.policies.models import EscalationPolicy
 from openoncall.settings import Settings
 from openoncall.users.models import User
 from openoncall.webhooks.service import create_webhook
@@ -138,10 +137,11 @@ def test_a_phone_is_not_texted_faster_than_its_throttle(
         [{"timeout": 0, "entries": [user_entry("alice")]}],
     )
     add_routing_key(api, "db", [policy])
-    # The policy ignores personal policies: every contact method at once, so SMS too.
-    with container.sessions.transaction() as session:
-        row = session.query(EscalationPolicy).filter_by(slug=policy).one()
-        row.is_ignoring_custom_paging_policies = True
+    # alice's paging policy texts her at once.
+    phones = api.get("/api-public/v1/user/alice/contact-methods/phones").json()
+    sms = {"type": "sms", "contact": {"id": phones["contactMethods"][0]["id"], "type": "phone"}}
+    r = api.put("/api-public/v1/profile/alice/policies/0", json={"timeout": 5, "rules": [sms]})
+    assert r.status_code == 200, r.text
     post_alert(api, org, "db", entity_id="one")
     post_alert(api, org, "db", entity_id="two")
     worker.run_once()

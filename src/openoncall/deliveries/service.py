@@ -146,24 +146,15 @@ def personal_steps(session: Session, org_id: int, user: User) -> list[dict[str, 
     ]
 
 
-def all_contacts_step(session: Session, org_id: int, user: User) -> list[dict[str, Any]]:
-    """For policies that ignore personal paging policies: every contact method, once."""
-    rules: list[dict[str, Any]] = []
-    for c in _contacts(session, org_id, user.id):
-        kind = {ContactKind.EMAIL: "email", ContactKind.PHONE: "sms"}.get(ContactKind(c.kind))
-        if kind is not None:
-            rules.append({"type": kind, "contact_id": c.id})
-    rules.append({"type": "push", "contact_id": None})
-    # timeout 0: not repeated.
-    return [{"timeout_minutes": 0, "rules": rules}]
-
-
 StepsLoader = Callable[[Session, int, User], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
     reason: str
+    # The policy's ignoreCustomPagingPolicies: page by the primary paging policy, not by a
+    # time-based custom one. OpenOnCall has only the primary policy, so this changes nothing:
+    # the user's own steps run, the last repeating until ack, as the vendor documents.
     ignore_custom: bool
 
 
@@ -194,11 +185,7 @@ def page_user(
             data={"username": user.username, "reason": request.reason, "duplicate": True},
         )
         return []
-    steps = (
-        all_contacts_step(session, org_id, user)
-        if request.ignore_custom
-        else steps_loader(session, org_id, user)
-    )
+    steps = steps_loader(session, org_id, user)
     if not any(step["rules"] for step in steps):
         # Nothing to notify by (no contact at all): the account address still gets an email.
         steps = [{"timeout_minutes": 0, "rules": [{"type": "email", "contact_id": None}]}]

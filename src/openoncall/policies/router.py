@@ -119,6 +119,26 @@ def create_policy(
     return _read(view)
 
 
+@router.post(
+    "/api-ext/v1/policies/{policy}/steps",
+    response_model=EscalationPolicyRead,
+    response_model_exclude_none=True,
+)
+def add_policy_step(
+    policy: str, body: PolicyStep, session: DbSession, caller: CallerDep, now: Now
+) -> EscalationPolicyRead:
+    """Append a step to an escalation policy (the vendor's web UI can; its API cannot).
+
+    A last step with a `policy_routing` entry to the policy itself repeats the policy from
+    its first step until the incident is acknowledged. Incidents already escalating keep
+    the steps they started with.
+    """
+    view = service.add_step(
+        session, caller.org_id, policy, _spec(body), actor=audit_actor(session, caller), now=now
+    )
+    return _read(view)
+
+
 @router.get(
     f"{POLICIES}/{{policy}}", response_model=EscalationPolicyRead, response_model_exclude_none=True
 )

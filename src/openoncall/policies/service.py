@@ -1,7 +1,8 @@
-"""Use cases for escalation policies: create (validated, immutable afterwards), read, delete.
+"""Use cases for escalation policies: create (validated), read, delete, append a step.
 
-Policies created through the API cannot be edited through it (NOTES (e) 10), so there is no
-update here: a change is a delete plus a create. Services never commit.
+Policies created through the vendor API cannot be edited through it (NOTES (e) 10); the
+vendor's web UI can, and `add_step` (an /api-ext extension) covers the one edit a repeating
+policy needs: a last step that executes the policy itself. Services never commit.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openoncall.audit.service import record_audit
@@ -142,22 +143,15 @@ def create_policy(
     session.add(policy)
     session.flush()
     for step_index, step in enumerate(steps):
-        if step.timeout_minutes < 0:
-            raise InvalidInput("timeout must not be negative", field=f"steps[{step_index}].timeout")
-        step_row = EscalationStep(
-            org_id=org_id,
-            policy_id=policy.id,
+        _add_step_rows(
+            session,
+            org_id,
+            team,
+            policy=policy,
             position=step_index,
-            timeout_minutes=step.timeout_minutes,
+            step=step,
+            where=f"steps[{step_index}]",
         )
-        session.add(step_row)
-        session.flush()
-        for entry_index, entry in enumerate(step.entries):
-            row = _entry_row(
-                session, org_id, team, entry, where=f"steps[{step_index}].entries[{entry_index}]"
-            )
-            row.step_id, row.position = step_row.id, entry_index
-            session.add(row)
     session.flush()
     record_audit(
         session,
@@ -170,6 +164,60 @@ def create_policy(
         now=now,
     )
     return describe_policy(session, org_id, policy.slug)
+
+
+def add_step(
+    session: Session, org_id: int, slug: str, step: StepSpec, *, actor: str, now: datetime
+) -> PolicyView:
+    """Append a step to an existing policy, as the vendor's web UI can (its API cannot).
+
+    The last step may execute the policy itself: the vendor's way to repeat a policy until
+    someone acknowledges. Running incidents keep the snapshot they started with.
+    """
+    policy = get_policy(session, org_id, slug)
+    team = session.get_one(Team, policy.team_id)
+    last = session.scalar(
+        select(func.max(EscalationStep.position)).where(EscalationStep.policy_id == policy.id)
+    )
+    position = 0 if last is None else last + 1
+    _add_step_rows(session, org_id, team, policy=policy, position=position, step=step, where="")
+    session.flush()
+    record_audit(
+        session,
+        org_id,
+        actor=actor,
+        action="policy.step.add",
+        subject_type="escalation_policy",
+        subject_id=policy.slug,
+        detail={"step": position + 1, "entries": len(step.entries)},
+        now=now,
+    )
+    return describe_policy(session, org_id, policy.slug)
+
+
+def _add_step_rows(
+    session: Session,
+    org_id: int,
+    team: Team,
+    *,
+    policy: EscalationPolicy,
+    position: int,
+    step: StepSpec,
+    where: str,
+) -> None:
+    """The rows of one step and its entries; `where` prefixes the fields errors name."""
+    prefix = f"{where}." if where else ""
+    if step.timeout_minutes < 0:
+        raise InvalidInput("timeout must not be negative", field=f"{prefix}timeout")
+    step_row = EscalationStep(
+        org_id=org_id, policy_id=policy.id, position=position, timeout_minutes=step.timeout_minutes
+    )
+    session.add(step_row)
+    session.flush()
+    for entry_index, entry in enumerate(step.entries):
+        row = _entry_row(session, org_id, team, entry, where=f"{prefix}entries[{entry_index}]")
+        row.step_id, row.position = step_row.id, entry_index
+        session.add(row)
 
 
 def _entry_row(
