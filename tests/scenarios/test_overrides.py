@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from tests.scenarios.handoff_steps import local, paged_at
 from tests.scenarios.override_steps import assign, delete_override, override, take_team
-from tests.scenarios.story import Story, rotation, step
+from tests.scenarios.story import Story, days, rotation, step, user
 
 NY = "America/New_York"
 
@@ -138,3 +138,85 @@ def test_a_take_of_a_weekly_shift_expires_at_nine_local_after_the_spring_change(
     assert paged_at(story, local(NY, "2026-03-08T12:00")) == [(0, "bob", "email")]
     assert paged_at(story, local(NY, "2026-03-09T08:59")) == [(0, "bob", "email")]
     assert paged_at(story, local(NY, "2026-03-09T09:00")) == [(0, "carol", "email")]
+
+
+def test_an_override_covers_alice_only_not_whoever_is_on_call_after_her(story: Story) -> None:
+    alice, bob, carol = story.user("alice"), story.user("bob"), story.user("carol")
+    policy = _daily(story, [alice, carol])  # Monday alice, Tuesday carol
+    leave = override(story, alice, "2026-01-05T13:00:00Z", "2026-01-07T09:00:00Z")
+    assign(story, leave, policy, bob)
+
+    assert paged_at(story, local("UTC", "2026-01-06T08:59")) == [(0, "bob", "email")]
+    assert paged_at(story, local("UTC", "2026-01-06T09:00")) == [(0, "carol", "email")]
+
+
+def test_an_override_made_in_advance_covers_alices_next_shift(story: Story) -> None:
+    alice, bob, carol = story.user("alice"), story.user("bob"), story.user("carol")
+    policy = _daily(story, [carol, alice])  # Monday carol, Tuesday alice, Wednesday carol
+    leave = override(story, alice, "2026-01-06T00:00:00Z", "2026-01-07T00:00:00Z")
+    assign(story, leave, policy, bob)
+
+    assert paged_at(story, local("UTC", "2026-01-06T08:59")) == [(0, "carol", "email")]
+    assert paged_at(story, local("UTC", "2026-01-06T09:00")) == [(0, "bob", "email")]
+    assert paged_at(story, local("UTC", "2026-01-07T00:00")) == [(0, "alice", "email")]
+
+
+def test_taking_from_the_override_stand_in_lasts_until_the_override_ends(story: Story) -> None:
+    alice, bob, dave = story.user("alice"), story.user("bob"), story.user("dave")
+    policy = _daily(story, [alice])
+    story._ok(
+        story.api.post(f"/api-public/v1/team/{story.teams[0]}/members", json={"username": dave})
+    )
+    leave = override(story, alice, "2026-01-05T12:00:00Z", "2026-01-05T18:00:00Z")
+    assign(story, leave, policy, bob)
+
+    story.take(policy, bob, dave)  # Monday 12:00, bob stands in for alice until 18:00
+    assert paged_at(story, local("UTC", "2026-01-05T17:59")) == [(0, "dave", "email")]
+    assert paged_at(story, local("UTC", "2026-01-05T18:00")) == [(0, "alice", "email")]
+
+
+def test_a_take_of_a_business_hours_shift_ends_at_five(story: Story) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    team = story.team("Ops", [alice, bob])
+    business = story.rotation(
+        team,
+        "Business",
+        [alice],
+        start="2026-01-05T09:00",
+        shifttype="pho",
+        mask=days(["m", "t", "w", "th", "f"], (9, 0), (17, 0)),
+    )
+    policy = story.policy(team, "Ops", [step(0, rotation(business), user(bob))])
+    story.routing_key("ops", [policy])
+
+    story.take(policy, alice, bob)  # Monday 12:00
+    assert paged_at(story, local("UTC", "2026-01-05T16:59")) == [(0, "bob", "email")]
+    assert paged_at(story, local("UTC", "2026-01-06T09:00")) == [
+        (0, "alice", "email"),
+        (0, "bob", "email"),
+    ]
+
+
+def test_a_take_of_the_weekend_shift_ends_on_monday_morning(story: Story) -> None:
+    story.start_at(local("UTC", "2026-01-10T12:00"))  # Saturday
+    alice, bob, carol = story.user("alice"), story.user("bob"), story.user("carol")
+    team = story.team("Ops", [alice, bob, carol])
+    weekend = story.rotation(
+        team,
+        "Weekend",
+        [alice, carol],
+        start="2026-01-09T17:00",
+        shifttype="cstm",
+        mask=days(["f"], (17, 0), (0, 0)),
+        mask2=days(["sa", "su"], (0, 0), (0, 0)),
+        mask3=days(["m"], (0, 0), (9, 0)),
+    )
+    policy = story.policy(team, "Ops", [step(0, rotation(weekend), user(bob))])
+    story.routing_key("ops", [policy])
+
+    story.take(policy, alice, bob)
+    assert paged_at(story, local("UTC", "2026-01-12T08:59")) == [(0, "bob", "email")]
+    assert paged_at(story, local("UTC", "2026-01-16T17:00")) == [
+        (0, "bob", "email"),
+        (0, "carol", "email"),
+    ]
