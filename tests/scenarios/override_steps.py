@@ -43,3 +43,8 @@ def take_team(story: Story, team: str, from_user: str, to_user: str) -> None:
             json={"fromUser": from_user, "toUser": to_user},
         )
     )
+
+
+def unassign(story: Story, public_id: str, policy: str) -> None:
+    """Delete the override's assignment for `policy`."""
+    story._ok(story.api.delete(f"/api-public/v1/overrides/{public_id}/assignments/{policy}"))

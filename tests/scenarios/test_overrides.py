@@ -23,7 +23,13 @@ Everyone keeps the default personal paging policy: one email at once.
 from __future__ import annotations
 
 from tests.scenarios.handoff_steps import local, paged_at
-from tests.scenarios.override_steps import assign, delete_override, override, take_team
+from tests.scenarios.override_steps import (
+    assign,
+    delete_override,
+    override,
+    take_team,
+    unassign,
+)
 from tests.scenarios.story import Story, days, rotation, step, user
 
 NY = "America/New_York"
@@ -220,3 +226,38 @@ def test_a_take_of_the_weekend_shift_ends_on_monday_morning(story: Story) -> Non
         (0, "bob", "email"),
         (0, "carol", "email"),
     ]
+
+
+def test_removing_the_assignment_gives_the_policy_back_to_alice(story: Story) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    policy = _daily(story, [alice])
+    leave = override(story, alice, "2026-01-05T12:00:00Z", "2026-01-08T12:00:00Z")
+    assign(story, leave, policy, bob)
+
+    assert paged_at(story, local("UTC", "2026-01-06T12:00")) == [(0, "bob", "email")]
+    unassign(story, leave, policy)
+    assert paged_at(story, local("UTC", "2026-01-06T12:01")) == [(0, "alice", "email")]
+
+
+def test_an_override_in_london_time_ends_at_nine_on_the_clock_after_the_change(
+    story: Story,
+) -> None:
+    london = "Europe/London"  # 2026-03-29 01:00 GMT -> 02:00 BST
+    story.start_at(local(london, "2026-03-28T12:00"))
+    alice, bob = story.user("alice"), story.user("bob")
+    policy = _daily(story, [alice])
+    night = override(story, alice, "2026-03-28T22:00", "2026-03-29T09:00", timezone=london)
+    assign(story, night, policy, bob)
+
+    assert paged_at(story, local(london, "2026-03-28T21:59")) == [(0, "alice", "email")]
+    assert paged_at(story, local(london, "2026-03-29T08:59")) == [(0, "bob", "email")]
+    assert paged_at(story, local(london, "2026-03-29T09:00")) == [(0, "alice", "email")]
+
+
+def test_a_take_ends_at_the_next_handoff_even_when_alice_is_on_again(story: Story) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    policy = _daily(story, [alice])  # alice alone, handing off to herself at 09:00 daily
+
+    story.take(policy, alice, bob)  # Monday 12:00
+    assert paged_at(story, local("UTC", "2026-01-06T08:59")) == [(0, "bob", "email")]
+    assert paged_at(story, local("UTC", "2026-01-06T09:00")) == [(0, "alice", "email")]
