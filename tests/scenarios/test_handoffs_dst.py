@@ -169,3 +169,14 @@ def test_chatham_autumn_repeated_hour_handoff_happens_once(story: Story) -> None
     assert paged_at(story, local(chatham, "2026-04-05T03:00")) == [(0, "bob", "email")]
     assert paged_at(story, local(chatham, "2026-04-05T03:00", fold=1)) == [(0, "bob", "email")]
     assert paged_at(story, local(chatham, "2026-04-06T03:00")) == [(0, "alice", "email")]
+
+
+def test_chatham_handoff_in_the_spring_gap_happens_at_a_quarter_to_four(story: Story) -> None:
+    chatham = "Pacific/Chatham"  # on 2026-09-27 the clock jumps from 02:45 to 03:45
+    story.start_at(local(chatham, "2026-09-26T10:00"))
+    _daily(story, chatham, "2026-09-26T03:00")
+
+    assert paged_at(story, local(chatham, "2026-09-27T02:44")) == [(0, "alice", "email")]
+    assert paged_at(story, local(chatham, "2026-09-27T03:45")) == [(0, "bob", "email")]
+    assert paged_at(story, local(chatham, "2026-09-28T02:59")) == [(0, "bob", "email")]
+    assert paged_at(story, local(chatham, "2026-09-28T03:00")) == [(0, "alice", "email")]

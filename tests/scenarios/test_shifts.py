@@ -182,3 +182,29 @@ def test_business_hours_follow_the_local_clock_across_the_spring_change(story: S
         (0, "carol", "email"),
     ]
     assert paged_at(story, local(NY, "2026-03-09T17:00")) == [(0, "carol", "email")]
+
+
+def test_a_night_shift_lasts_until_six_on_the_clock_on_the_autumn_night(story: Story) -> None:
+    story.start_at(local(NY, "2026-10-30T12:00"))  # clocks go back on Sunday 1 November
+    alice, carol = story.user("alice"), story.user("carol")
+    team = story.team("Ops", [alice, carol])
+    night = story.rotation(
+        team,
+        "Night",
+        [alice],
+        start="2026-10-26T22:00",
+        timezone=NY,
+        shifttype="pho",
+        mask=every_day((22, 0), (6, 0)),
+    )
+    _route(story, team, rotation(night), user(carol))
+
+    assert paged_at(story, local(NY, "2026-11-01T01:30", fold=1)) == [
+        (0, "alice", "email"),
+        (0, "carol", "email"),
+    ]
+    assert paged_at(story, local(NY, "2026-11-01T05:59")) == [
+        (0, "alice", "email"),
+        (0, "carol", "email"),
+    ]
+    assert paged_at(story, local(NY, "2026-11-01T06:00")) == [(0, "carol", "email")]
