@@ -32,6 +32,7 @@ from openoncall.engine import queue
 from openoncall.engine.worker import Engine
 from tests.conftest import Org
 from tests.engine.servers import HttpStub, SmtpSink
+from tests.web.conftest import sign_in
 
 ALERT_PATH = "/integrations/generic/20131114/alert"
 INVITATION_SUBJECT = "Set your OpenOnCall password"
@@ -126,8 +127,10 @@ class Story:
         return self.clock.now()
 
     def start_at(self, at: datetime) -> None:
-        """Put the clock at `at` before anything is set up (DST and handoff stories)."""
+        """Put the clock at `at` before anything is set up (DST and handoff stories), and sign
+        in to the web UI again: the session signed in at T0 would not be valid then."""
         self.clock.set(at)
+        self.csrf = sign_in(self.web, self.org.boot.admin_username)
 
     def minute(self) -> int:
         zero = self.zero or self.now
