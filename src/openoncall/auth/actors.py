@@ -22,6 +22,12 @@ def actor_of(session: Session, user: User) -> Actor:
     return Actor(user_id=user.id, role=Role(user.role), team_admin_of=frozenset(admin_of))
 
 
+def role_actor(user: User) -> Actor:
+    """Without the team-admin memberships: enough for actions no team grants (incidents,
+    taking on-call), and no query."""
+    return Actor(user_id=user.id, role=Role(user.role))
+
+
 def teams_of(session: Session, org_id: int, user_id: int) -> frozenset[int]:
     return frozenset(
         session.scalars(
@@ -35,3 +41,14 @@ def teams_of(session: Session, org_id: int, user_id: int) -> frozenset[int]:
 def for_user(session: Session, user: User) -> Target:
     """A target that is a person: them, and the teams they belong to."""
     return Target(teams=teams_of(session, user.org_id, user.id), user_id=user.id)
+
+
+def teams_by_user(session: Session, org_id: int) -> dict[int, frozenset[int]]:
+    """Every member's teams in one query, for pages that ask about many people at once."""
+    found: dict[int, set[int]] = {}
+    rows = session.execute(
+        select(TeamMember.user_id, TeamMember.team_id).where(TeamMember.org_id == org_id)
+    )
+    for user_id, team_id in rows:
+        found.setdefault(user_id, set()).add(team_id)
+    return {user_id: frozenset(ids) for user_id, ids in found.items()}

@@ -99,13 +99,21 @@ ROLE_NAMES = {
 }
 
 
-def require(actor: Actor | None, action: Action, target: Target = NOTHING) -> None:
-    """403 unless `actor` may; None is a full-access API key, which acts for the organization."""
+def require(
+    actor: Actor | None,
+    action: Action,
+    target: Target = NOTHING,
+    *,
+    who: str | None = None,
+    field: str = "role",
+) -> None:
+    """403 unless `actor` may; None is a full-access API key, which acts for the organization.
+
+    `who` names the actor in the refusal when it is a user the request names, not the caller."""
     if actor is None or allows(actor, action, target):
         return
-    raise Forbidden(
-        f"Your role ({ROLE_NAMES[actor.role]}) may not {action.value}", field="role"
-    )
+    whose = f"{who}'s role" if who else "Your role"
+    raise Forbidden(f"{whose} ({ROLE_NAMES[actor.role]}) may not {action.value}", field=field)
 
 
 # ------------------------------------------------------------------ the documented table
@@ -141,5 +149,6 @@ def markdown_table() -> str:
         "| Action | " + " | ".join(COLUMNS) + " |",
         "|---|" + "---|" * len(COLUMNS),
     ]
-    lines += [f"| {what[0].upper()}{what[1:]} | " + " | ".join(cells) + " |" for what, cells in matrix()]
+    for what, cells in matrix():
+        lines.append(f"| {what[0].upper()}{what[1:]} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -24,6 +24,7 @@ from openoncall import errors
 from openoncall.api.errors import status_for
 from openoncall.auth.api_keys import SAFE_METHODS
 from openoncall.auth.deps import DbSession, get_container
+from openoncall.auth.permissions import NOTHING, Action, Target, require
 from openoncall.container import Container
 from openoncall.ids import new_secret
 from openoncall.web import signin
@@ -51,6 +52,7 @@ def _fmt_dt(value: datetime | None) -> str:
 
 TEMPLATES.env.filters["dt"] = _fmt_dt
 TEMPLATES.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True)
+TEMPLATES.env.globals["Action"] = Action
 
 
 class LoginRequired(Exception):
@@ -233,3 +235,8 @@ def require_admin(viewer: Viewer, doing: str) -> None:
     """Pages show admin-only forms to admins only; the server refuses everyone else too."""
     if not viewer.is_admin:
         raise errors.Forbidden(f"Only admins can {doing}")
+
+
+def require_may(viewer: Viewer, action: Action, target: Target = NOTHING) -> None:
+    """403 (an HTML page) unless the signed-in user's role allows the action."""
+    require(viewer.actor, action, target)

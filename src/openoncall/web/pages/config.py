@@ -1,8 +1,10 @@
 """Configuration pages: escalation policies with their steps, routing keys, alert rules with
 the dry-run tester, maintenance mode, and outgoing webhooks.
 
-Writes go through the same services as the public API; admins configure, everyone may start
-and end maintenance mode (the person silencing a noisy deploy is rarely an admin).
+Writes go through the same services as the public API, which ask `auth.permissions`: admins
+configure (alert admins the alerting parts); any responder may mute routing keys for a noisy
+deploy, but only global and alert admins may start or end global maintenance, which silences
+all paging.
 """
 
 from __future__ import annotations
@@ -276,6 +278,7 @@ def start_maintenance(
         names=keys,
         purpose=purpose,
         started_by=viewer.user.username,
+        by=viewer.actor,
         now=now,
     )
     scope = "global" if row.is_global else ", ".join(row.routing_keys)
@@ -287,7 +290,12 @@ def end_maintenance(
     request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, instance_id: str
 ) -> Response:
     maintenance.end_maintenance(
-        session, viewer.org.id, instance_id, ended_by=viewer.user.username, now=now
+        session,
+        viewer.org.id,
+        instance_id,
+        ended_by=viewer.user.username,
+        by=viewer.actor,
+        now=now,
     )
     return redirect(request, "/maintenance", "Maintenance mode ended.")
 
