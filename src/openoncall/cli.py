@@ -1,4 +1,4 @@
-"""The `openoncall` command: serve, db, bootstrap, keys."""
+"""The `openoncall` command: serve, db, bootstrap, keys, users."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from openoncall.errors import OnCallError
 from openoncall.orgs import service as orgs
 from openoncall.schedules.commands import oncall_app
 from openoncall.settings import Settings
+from openoncall.users.commands import users_app
 from openoncall.webhooks.commands import webhooks_app
 
 app = typer.Typer(help="OpenOnCall: on-call and incident response.", no_args_is_help=True)
@@ -33,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(users_app, name="users")
 app.command("engine")(engine_command)
 
 

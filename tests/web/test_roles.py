@@ -80,9 +80,7 @@ def test_a_user_cannot_start_global_maintenance(
     assert "tick at least one" in page  # the form says so before the server refuses
     refused = api.post("/maintenance", data={"purpose": "deploy", "csrf_token": csrf})
     _refused(refused.text, refused.status_code, "user", "start or end global maintenance mode")
-    htmx = api.post(
-        "/maintenance", data={"csrf_token": csrf}, headers={"HX-Request": "true"}
-    )
+    htmx = api.post("/maintenance", data={"csrf_token": csrf}, headers={"HX-Request": "true"})
     assert htmx.status_code == 403
     assert _maintenance(container) == []
     # Muting a routing key for a deploy stays open to every responder.
@@ -100,9 +98,7 @@ def test_a_stakeholder_cannot_mute_routing_keys(
     csrf = sign_in(api, "sam")
     assert "Start maintenance" not in api.get("/maintenance").text
     refused = api.post("/maintenance", data={"keys": ["db"], "csrf_token": csrf})
-    _refused(
-        refused.text, refused.status_code, "stakeholder", "start or end maintenance mode for"
-    )
+    _refused(refused.text, refused.status_code, "stakeholder", "start or end maintenance mode for")
     assert _maintenance(container) == []
 
 
@@ -212,9 +208,7 @@ def test_a_team_admin_changes_their_teams_members_only(
         follow_redirects=False,
     )
     assert added.status_code == 303, added.text
-    refused = api.post(
-        f"/teams/{cast.dev}/members", data={"username": "alice", "csrf_token": csrf}
-    )
+    refused = api.post(f"/teams/{cast.dev}/members", data={"username": "alice", "csrf_token": csrf})
     _refused(refused.text, refused.status_code, "user", "change a team's members")
     csrf = sign_in(api, "alice")  # a plain member of Ops
     member = api.post(
@@ -275,6 +269,6 @@ def test_global_admins_set_roles_on_the_profile_page(
     assert last.status_code == 422
     assert "last global admin" in last.text
     with container.sessions.transaction() as session:
-        roles = {name: role for name, role in session.execute(select(User.username, User.role))}
+        roles = dict(session.execute(select(User.username, User.role)).all())
     assert roles["carol"] == "alert_admin"
     assert roles["admin"] == "global_admin"

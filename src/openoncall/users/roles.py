@@ -10,9 +10,8 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    # Before roles were modelled this was ADMIN = "admin"; migration 0009_roles renamed it.
     GLOBAL_ADMIN = "global_admin"
-    # Before roles were modelled the stored value was "admin"; migration 0009_roles renamed it.
-    ADMIN = "global_admin"
     ALERT_ADMIN = "alert_admin"
     USER = "user"
     STAKEHOLDER = "stakeholder"

@@ -449,7 +449,7 @@ def _other_admins(session: Session, org_id: int, user: User) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.org_id == org_id, User.role == Role.ADMIN, User.id != user.id)
+            .where(User.org_id == org_id, User.role == Role.GLOBAL_ADMIN, User.id != user.id)
             .order_by(User.id)
         )
     )

@@ -85,7 +85,7 @@ def create_person(
         first_name=first_name,
         last_name=last_name,
         email=email,
-        role=Role.ADMIN if admin else Role.USER,
+        role=Role.GLOBAL_ADMIN if admin else Role.USER,
         now=now,
     )
     if container.settings.smtp_url is not None:
