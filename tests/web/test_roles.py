@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +23,8 @@ from openoncall.teams import service as teams
 from openoncall.teams.models import TeamMember
 from openoncall.users.models import Role, User
 from tests.api.incident_builders import make_policy, open_alert_incident
-from tests.api.scheduling_builders import make_team
+from tests.api.scheduling_builders import ShiftSpec, make_rotation, make_team
+from tests.api.scheduling_builders import make_policy as make_rotation_policy
 from tests.conftest import Org
 from tests.engine.conftest import add_routing_key
 from tests.web.conftest import add_user, sign_in
@@ -229,6 +231,9 @@ def test_a_stakeholder_cannot_acknowledge(
 ) -> None:
     opened = open_alert_incident(container, org.org_id, "disk", users=["alice"])
     csrf = sign_in(api, "sam")
+    ack_form = f'action="/incidents/{opened.number}/ack"'
+    assert ack_form not in api.get(f"/incidents/{opened.number}").text
+    assert f'hx-post="/incidents/{opened.number}/ack"' not in api.get("/timeline").text
     refused = api.post(f"/incidents/{opened.number}/ack", data={"csrf_token": csrf})
     _refused(
         refused.text,
@@ -240,6 +245,7 @@ def test_a_stakeholder_cannot_acknowledge(
         phase = session.scalar(select(Incident.phase).where(Incident.number == opened.number))
     assert phase == Phase.UNACKED
     csrf = sign_in(api, "alice")
+    assert ack_form in api.get(f"/incidents/{opened.number}").text
     acked = api.post(
         f"/incidents/{opened.number}/ack", data={"csrf_token": csrf}, follow_redirects=False
     )
@@ -272,3 +278,65 @@ def test_global_admins_set_roles_on_the_profile_page(
         roles = dict(session.execute(select(User.username, User.role)).all())
     assert roles["carol"] == "alert_admin"
     assert roles["admin"] == "global_admin"
+
+
+def test_anyone_takes_part_of_an_override_but_only_admins_hand_it_to_others(
+    api: TestClient, container: Container, org: Org, cast: Cast
+) -> None:
+    rotation = make_rotation(
+        container,
+        org.org_id,
+        cast.ops,
+        "Primary",
+        [ShiftSpec("Weekly", "UTC", datetime(2026, 1, 5, 9, 0, tzinfo=UTC), ["alice", "bob"])],
+    )
+    policy = make_rotation_policy(api, cast.ops, "Ops rotation", [rotation])
+    alices = _override_for(api, "alice")  # alice is on call all week: one assignment
+
+    def assign(username: str, csrf: str) -> int:
+        r = api.post(
+            f"/overrides/{alices}/assign",
+            data={"policy": policy, "username": username, "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        return r.status_code
+
+    def stand_in() -> str | None:
+        r = api.get(f"/api-public/v1/overrides/{alices}/assignments/{policy}")
+        user: str | None = r.json()["user"]
+        return user
+
+    csrf = sign_in(api, "carol")  # a user of another team
+    assert assign("bob", csrf) == 403
+    assert stand_in() is None
+    assert assign("carol", csrf) == 303  # taking it for herself
+    assert stand_in() == "carol"
+    assert assign("", csrf) == 303  # and giving it back
+    assert stand_in() is None
+    csrf = sign_in(api, "bob")  # Ops team admin
+    assert assign("carol", csrf) == 303
+    assert stand_in() == "carol"
+    csrf = sign_in(api, "sam")
+    assert assign("sam", csrf) == 403  # a stakeholder is never on call
+    assert stand_in() == "carol"
+
+
+def test_a_stakeholder_cannot_be_made_a_team_admin(
+    api: TestClient, container: Container, cast: Cast
+) -> None:
+    csrf = sign_in(api, "admin")
+    refused = api.post(
+        f"/teams/{cast.ops}/members", data={"username": "sam", "admin": "true", "csrf_token": csrf}
+    )
+    assert refused.status_code == 422
+    assert "stakeholders cannot be team admins" in refused.text
+    joined = api.post(
+        f"/teams/{cast.ops}/members",
+        data={"username": "sam", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303
+    promoted = api.post(
+        f"/teams/{cast.ops}/members/sam/admin", data={"admin": "true", "csrf_token": csrf}
+    )
+    assert promoted.status_code == 422

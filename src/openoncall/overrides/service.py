@@ -262,7 +262,9 @@ def set_assignment(
             OverrideAssignment.policy_id == policy.id,
         )
     )
-    _require_assign(by, policy, user.id if user else row.user_id if row else None)
+    giving_back = row.user_id if row is not None else None
+    if user is not None or giving_back is not None:  # unassigning nobody changes nothing
+        _require_assign(by, policy, user.id if user else giving_back)
     if row is None:
         row = OverrideAssignment(org_id=org_id, override_id=override.id, policy_id=policy.id)
         session.add(row)
