@@ -340,3 +340,37 @@ def test_a_stakeholder_cannot_be_made_a_team_admin(
         f"/teams/{cast.ops}/members/sam/admin", data={"admin": "true", "csrf_token": csrf}
     )
     assert promoted.status_code == 422
+
+
+def test_a_new_user_gets_the_role_chosen_on_the_people_page(
+    api: TestClient, container: Container, cast: Cast
+) -> None:
+    csrf = sign_in(api, "admin")
+    page = api.get("/people").text
+    assert '<option value="stakeholder">stakeholder</option>' in page
+    made = api.post(
+        "/people",
+        data={
+            "username": "sue",
+            "first_name": "Sue",
+            "last_name": "Storm",
+            "email": "sue@acme.example",
+            "role": "stakeholder",
+            "csrf_token": csrf,
+        },
+    )
+    assert made.status_code == 201, made.text
+    with container.sessions.transaction() as session:
+        assert session.scalar(select(User.role).where(User.username == "sue")) == "stakeholder"
+    csrf = sign_in(api, "ada")  # an alert admin does not add users
+    refused = api.post(
+        "/people",
+        data={
+            "username": "tom",
+            "first_name": "Tom",
+            "last_name": "Storm",
+            "email": "tom@acme.example",
+            "csrf_token": csrf,
+        },
+    )
+    _refused(refused.text, refused.status_code, "alert admin", "add or remove users")

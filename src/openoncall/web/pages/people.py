@@ -72,6 +72,7 @@ def create_person(
     last_name: Annotated[str, Form()],
     email: Annotated[str, Form()],
     admin: Annotated[bool, Form()] = False,
+    role: Annotated[Role | None, Form()] = None,
     expiration_hours: Annotated[float, Form()] = DEFAULT_EXPIRATION_HOURS,
 ) -> Response:
     """A new user and their set-password link: emailed when SMTP is configured, else shown
@@ -85,7 +86,8 @@ def create_person(
         first_name=first_name,
         last_name=last_name,
         email=email,
-        role=Role.GLOBAL_ADMIN if admin else Role.USER,
+        # `admin` is the older form's checkbox; the role select replaced it.
+        role=role or (Role.GLOBAL_ADMIN if admin else Role.USER),
         now=now,
     )
     if container.settings.smtp_url is not None:
