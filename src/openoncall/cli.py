@@ -1,4 +1,4 @@
-"""The `openoncall` command: serve, db, bootstrap, keys."""
+"""The `openoncall` command: serve, db, bootstrap, keys, users."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from openoncall.importers.commands import import_app
 from openoncall.orgs import service as orgs
 from openoncall.schedules.commands import oncall_app
 from openoncall.settings import Settings
+from openoncall.users.commands import users_app
 from openoncall.webhooks.commands import webhooks_app
 
 app = typer.Typer(help="OpenOnCall: on-call and incident response.", no_args_is_help=True)
@@ -35,6 +36,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(import_app, name="import")
+app.add_typer(users_app, name="users")
 app.command("engine")(engine_command)
 
 

@@ -39,7 +39,9 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     return csrf_of(client.get("/account/password").text)
 
 
-def add_user(container: Container, org: Org, username: str, *, admin: bool = False) -> None:
+def add_user(
+    container: Container, org: Org, username: str, *, admin: bool = False, role: Role | None = None
+) -> None:
     with container.sessions.transaction() as session:
         create_user(
             session,
@@ -48,7 +50,7 @@ def add_user(container: Container, org: Org, username: str, *, admin: bool = Fal
             first_name=username.title(),
             last_name="Tester",
             email=f"{username}@acme.example",
-            role=Role.ADMIN if admin else Role.USER,
+            role=role or (Role.GLOBAL_ADMIN if admin else Role.USER),
             password=PASSWORD,
             now=container.clock.now(),
         )

@@ -3,7 +3,8 @@
 Manual incidents, ack/resolve by numbers or by user, and reroute. Each acts through the
 lifecycle service (`incidents.service`) one incident at a time and reports, per incident,
 whether the command was accepted (NOTES (b): failures are per incident, not HTTP errors);
-only an unknown acting user fails the whole request (404 "User not found"). Never commits.
+only an unknown acting user fails the whole request (404 "User not found"), and so does one
+whose role may not respond to incidents (403: stakeholders are read-only). Never commits.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openoncall.auth import permissions
+from openoncall.auth.actors import role_actor
 from openoncall.errors import InvalidTransition, NotFound
 from openoncall.incidents import service
 from openoncall.incidents.models import Incident, IncidentPagedUser, Phase
@@ -28,6 +31,7 @@ from openoncall.incidents.schemas import (
     TargetStatus,
 )
 from openoncall.policies.models import EscalationPolicy
+from openoncall.users.models import User
 
 USER_TARGET = "User"
 POLICY_TARGET = "EscalationPolicy"
@@ -38,6 +42,15 @@ class ResolvedTargets:
     policy_ids: list[int]
     user_ids: list[int]
     statuses: list[TargetStatus]
+
+
+def _responder(session: Session, org_id: int, user_name: str) -> User:
+    """The user a command acts as, who must be allowed to act on incidents."""
+    user = get_user(session, org_id, user_name)
+    permissions.require(
+        role_actor(user), permissions.Action.RESPOND, who=user.username, field="userName"
+    )
+    return user
 
 
 def resolve_targets(
@@ -88,7 +101,7 @@ def create_manual_incident(
     now: datetime,
 ) -> Incident:
     """Open an incident by hand; every target must exist (404 naming the first that does not)."""
-    creator = get_user(session, org_id, user_name)
+    creator = _responder(session, org_id, user_name)
     resolved = resolve_targets(session, org_id, targets)
     for status in resolved.statuses:
         if not status.success:
@@ -182,7 +195,7 @@ def ack_or_resolve_by_numbers(
     now: datetime,
 ) -> list[AckOrResolveResult]:
     """`PATCH /incidents/ack|resolve`: one result per name, in the order given."""
-    user = get_user(session, org_id, user_name)
+    user = _responder(session, org_id, user_name)
     numbers = [parse_incident_number(name) for name in incident_names]
     incidents = lock_incidents(session, org_id, [n for n in numbers if n is not None])
     results: list[AckOrResolveResult] = []
@@ -224,7 +237,7 @@ def ack_or_resolve_by_user(
     Ack takes the UNACKED ones (an acked incident needs no second ack); resolve takes UNACKED
     and ACKED alike. Results are in incident-number order.
     """
-    user = get_user(session, org_id, user_name)
+    user = _responder(session, org_id, user_name)
     phases = [Phase.UNACKED] if action == "ack" else [Phase.UNACKED, Phase.ACKED]
     incidents = session.scalars(
         select(Incident)
@@ -252,7 +265,7 @@ def reroute_incidents(
     now: datetime,
 ) -> list[RerouteStatus]:
     """`POST /incidents/reroute`: per incident, whether it was rerouted, and per target why."""
-    user = get_user(session, org_id, user_name)
+    user = _responder(session, org_id, user_name)
     numbers = [parse_incident_number(r.incident_number) for r in reroutes]
     incidents = lock_incidents(session, org_id, [n for n in numbers if n is not None])
     statuses: list[RerouteStatus] = []

@@ -59,6 +59,7 @@ def start_maintenance_mode(
         names=body.names,
         purpose=body.purpose,
         started_by=actor_for_key(session, caller.org_id, caller.created_by_user_id),
+        by=None,  # API keys act for the whole organization (docs/roles.md)
         now=now,
     )
     return _state(session, caller)
@@ -74,6 +75,7 @@ def end_maintenance_mode(
         caller.org_id,
         maintenancemodeid,
         ended_by=actor_for_key(session, caller.org_id, caller.created_by_user_id),
+        by=None,
         now=now,
     )
     return _state(session, caller)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from openoncall.auth.permissions import Action, Actor, require
 from openoncall.errors import Conflict, InvalidInput, NotFound
 from openoncall.ids import new_slug
 from openoncall.maintenance.models import MaintenanceMode
@@ -71,12 +72,16 @@ def start_maintenance(
     names: Sequence[str],
     purpose: str,
     started_by: str,
+    by: Actor | None,
     now: datetime,
 ) -> MaintenanceMode:
-    """Start a window; empty `names` means global, and only one global window may be active."""
+    """Start a window; empty `names` means global, and only one global window may be active.
+
+    `by` is the person starting it (None: a full-access API key, which may do anything)."""
     if target_type != TARGET_TYPE:
         raise InvalidInput(f"type must be {TARGET_TYPE}", field="type")
     keys = list(dict.fromkeys(names))
+    require(by, _action(is_global=not keys))
     if keys:
         known = set(
             session.scalars(
@@ -108,8 +113,19 @@ def start_maintenance(
     return row
 
 
+def _action(*, is_global: bool) -> Action:
+    # Global maintenance silences all paging: a stronger permission than muting a few keys.
+    return Action.GLOBAL_MAINTENANCE if is_global else Action.ROUTING_KEY_MAINTENANCE
+
+
 def end_maintenance(
-    session: Session, org_id: int, instance_id: str, *, ended_by: str, now: datetime
+    session: Session,
+    org_id: int,
+    instance_id: str,
+    *,
+    ended_by: str,
+    by: Actor | None,
+    now: datetime,
 ) -> MaintenanceMode:
     row = session.scalar(
         select(MaintenanceMode).where(
@@ -120,6 +136,7 @@ def end_maintenance(
     )
     if row is None:
         raise NotFound(f"Maintenance mode {instance_id} not found", field="maintenancemodeid")
+    require(by, _action(is_global=row.is_global))
     row.ended_at = now
     row.ended_by = ended_by
     row.global_slot = None

@@ -99,7 +99,7 @@ def bootstrap_org(
         first_name=admin_username,
         last_name="",
         email=admin_email,
-        role=Role.ADMIN,
+        role=Role.GLOBAL_ADMIN,
         password=admin_password,
         now=now,
     )

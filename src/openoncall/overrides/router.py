@@ -72,6 +72,7 @@ def create_override(
         start=body.start,
         end=body.end,
         actor=audit_actor(session, caller),
+        by=None,  # API keys act for the whole organization (docs/roles.md)
         now=now,
     )
     return OverrideCreated(
@@ -96,7 +97,7 @@ def delete_override(
 ) -> dict[str, str]:
     """Delete a scheduled override and its assignments."""
     service.delete_override(
-        session, caller.org_id, publicId, actor=audit_actor(session, caller), now=now
+        session, caller.org_id, publicId, actor=audit_actor(session, caller), by=None, now=now
     )
     return {}
 
@@ -145,6 +146,7 @@ def update_assignment(
         body_policy=body.policy,
         username=body.username,
         actor=audit_actor(session, caller),
+        by=None,
         now=now,
     )
     return _assignment(publicId, view)
@@ -160,7 +162,13 @@ def delete_assignment(
 ) -> Assignment:
     """Delete the assignment: the policy keeps its normal schedule. Returns what it was."""
     view = service.delete_assignment(
-        session, caller.org_id, publicId, policySlug, actor=audit_actor(session, caller), now=now
+        session,
+        caller.org_id,
+        publicId,
+        policySlug,
+        actor=audit_actor(session, caller),
+        by=None,
+        now=now,
     )
     return _assignment(publicId, view)
 

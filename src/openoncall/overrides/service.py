@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.audit.service import record_audit
+from openoncall.auth.actors import for_user, role_actor
+from openoncall.auth.permissions import Action, Actor, Target, require
 from openoncall.errors import Conflict, InvalidInput, NotFound
 from openoncall.ids import new_slug
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
@@ -74,6 +76,17 @@ def parse_instant(value: str, timezone: str, *, field: str) -> datetime:
     return parsed
 
 
+def _require_for(session: Session, by: Actor | None, action: Action, user: User) -> None:
+    """`by` (None: a full-access API key) may do `action` for `user`, judged by their teams."""
+    if by is not None:
+        require(by, action, for_user(session, user))
+
+
+def _require_on_call_capable(user: User, *, field: str) -> None:
+    # Stakeholders are never on call: not as a stand-in, not by taking a shift.
+    require(role_actor(user), Action.TAKE_ONCALL, who=user.username, field=field)
+
+
 # --- scheduled overrides ----------------------------------------------------------------------
 
 
@@ -86,11 +99,14 @@ def create_override(
     start: str,
     end: str,
     actor: str,
+    by: Actor | None,
     now: datetime,
 ) -> OverrideView:
     """A new override of `username`'s on-call in [start, end), with one unassigned assignment
-    per policy they are on call for in that period."""
+    per policy they are on call for in that period. `by` is the person asking (None: a
+    full-access API key); only admins and their team admins may create one for someone else."""
     user = get_user(session, org_id, username, field="username")
+    _require_for(session, by, Action.MANAGE_OVERRIDE, user)
     get_zone(timezone)  # InvalidInput naming `timezone` when unknown
     start_at = parse_instant(start, timezone, field="start")
     end_at = parse_instant(end, timezone, field="end")
@@ -185,9 +201,18 @@ def _describe_many(
 
 
 def delete_override(
-    session: Session, org_id: int, public_id: str, *, actor: str, now: datetime
+    session: Session,
+    org_id: int,
+    public_id: str,
+    *,
+    actor: str,
+    by: Actor | None,
+    now: datetime,
 ) -> None:
     override = find_override(session, org_id, public_id)
+    absent = session.get(User, override.user_id)
+    if absent is not None:
+        _require_for(session, by, Action.MANAGE_OVERRIDE, absent)
     session.delete(override)
     session.flush()
     _audit(session, org_id, action="override.delete", subject=public_id, actor=actor, now=now)
@@ -214,9 +239,13 @@ def set_assignment(
     body_policy: str,
     username: str | None,
     actor: str,
+    by: Actor | None,
     now: datetime,
 ) -> AssignmentView:
-    """Hand the override's policy to `username` (None or empty: unassign it)."""
+    """Hand the override's policy to `username` (None or empty: unassign it).
+
+    Anyone may take a policy for themselves or give back their own; handing it to someone
+    else takes an admin or a team admin of the policy's team."""
     if body_policy != policy_slug:
         raise InvalidInput(
             f"policy {body_policy} does not match the path's {policy_slug}", field="policy"
@@ -224,6 +253,8 @@ def set_assignment(
     override = find_override(session, org_id, public_id)
     policy = get_policy(session, org_id, policy_slug, field="policySlug")
     user = get_user(session, org_id, username, field="username") if username else None
+    if user is not None:
+        _require_on_call_capable(user, field="username")
     row = session.scalar(
         select(OverrideAssignment).where(
             OverrideAssignment.org_id == org_id,
@@ -231,6 +262,9 @@ def set_assignment(
             OverrideAssignment.policy_id == policy.id,
         )
     )
+    giving_back = row.user_id if row is not None else None
+    if user is not None or giving_back is not None:  # unassigning nobody changes nothing
+        _require_assign(by, policy, user.id if user else giving_back)
     if row is None:
         row = OverrideAssignment(org_id=org_id, override_id=override.id, policy_id=policy.id)
         session.add(row)
@@ -249,8 +283,21 @@ def set_assignment(
     return get_assignment(session, org_id, public_id, policy_slug)
 
 
+def _require_assign(by: Actor | None, policy: EscalationPolicy, user_id: int | None) -> None:
+    """`by` may hand `policy` to (or take it from) the user `user_id`."""
+    target = Target(teams=frozenset({policy.team_id}), user_id=user_id)
+    require(by, Action.ASSIGN_OVERRIDE, target)
+
+
 def delete_assignment(
-    session: Session, org_id: int, public_id: str, policy_slug: str, *, actor: str, now: datetime
+    session: Session,
+    org_id: int,
+    public_id: str,
+    policy_slug: str,
+    *,
+    actor: str,
+    by: Actor | None,
+    now: datetime,
 ) -> AssignmentView:
     """Remove the assignment (the policy keeps its normal schedule); returns what it was."""
     before = get_assignment(session, org_id, public_id, policy_slug)
@@ -263,6 +310,7 @@ def delete_assignment(
             OverrideAssignment.policy_id == policy.id,
         )
     ).one()
+    _require_assign(by, policy, row.user_id)
     session.delete(row)
     session.flush()
     _audit(
@@ -298,6 +346,7 @@ def take_oncall(
     policy = get_policy(session, org_id, policy_slug)
     from_user = get_user(session, org_id, from_username, field="fromUser")
     to_user = get_user(session, org_id, to_username, field="toUser")
+    _require_on_call_capable(to_user, field="toUser")
     if from_user.id == to_user.id:
         return
     _lock_policies(session, [policy.id])
@@ -321,6 +370,7 @@ def take_team_oncall(
     team = get_team(session, org_id, team_slug)
     from_user = get_user(session, org_id, from_username, field="fromUser")
     to_user = get_user(session, org_id, to_username, field="toUser")
+    _require_on_call_capable(to_user, field="toUser")
     if from_user.id == to_user.id:
         return
     policies = session.scalars(

@@ -1,8 +1,8 @@
 """Use cases for teams, their members and team admins. Services never commit.
 
-A team admin is a member whose `team_member.is_admin` is set; organization admins are
-users with the admin role. Removing a member hands their rotation slots and policy entries
-in that team to a replacement, as the VictorOps API requires.
+A team admin is a member whose `team_member.is_admin` is set (never a stakeholder); global
+admins are users with the global_admin role (docs/roles.md). Removing a member hands their
+rotation slots and policy entries in that team to a replacement, as the VictorOps API requires.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from openoncall.errors import AlreadyExists, InvalidInput, NotFound, Unprocessable
 from openoncall.ids import new_slug
 from openoncall.teams.models import Team, TeamMember
-from openoncall.users.models import User
+from openoncall.users.models import Role, User
 from openoncall.users.service import (
     ensure_member,
     find_duties,
@@ -151,12 +151,22 @@ def list_admins(session: Session, org_id: int, slug: str) -> list[User]:
     return [user for member, user in list_members(session, org_id, slug) if member.is_admin]
 
 
+def _may_be_team_admin(user: User) -> None:
+    # The vendor's stakeholders hold no other role; a flag on one would grant nothing anyway.
+    if user.role == Role.STAKEHOLDER:
+        raise Unprocessable(
+            f"{user.username} is a stakeholder: stakeholders cannot be team admins", field="admin"
+        )
+
+
 def add_member(
     session: Session, org_id: int, slug: str, username: str, *, is_admin: bool = False
 ) -> TeamMember:
     """Adding someone who is already a member changes nothing (retries are harmless)."""
     team = get_team(session, org_id, slug)
     user = get_user(session, org_id, username, field="username")
+    if is_admin:
+        _may_be_team_admin(user)
     ensure_member(session, org_id, team.id, user, is_admin)
     member = session.scalar(
         select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
@@ -176,6 +186,8 @@ def set_team_admin(
     )
     if member is None:
         raise NotFound(f"User {user.username} is not a member of team {team.name}", field="user")
+    if is_admin:
+        _may_be_team_admin(user)
     if member.is_admin != is_admin:
         member.is_admin = is_admin
         member.version += 1

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openoncall.db.base import Base, OrgScoped, UtcDateTime
+from openoncall.users.roles import Role
 
+__all__ = ["Role", "User", "UserColumns", "UserListVersion", "display_name_of"]
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    USER = "user"
+_ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
 
 class User(OrgScoped, Base):
     __tablename__ = "user"
-    __table_args__ = (UniqueConstraint("org_id", "username"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "username"),
+        CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
@@ -33,7 +35,8 @@ class User(OrgScoped, Base):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        """A global admin: every permission in the organization."""
+        return self.role == Role.GLOBAL_ADMIN
 
     @property
     def display_name(self) -> str:

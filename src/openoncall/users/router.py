@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from openoncall.api.paging import PageDep
 from openoncall.api.responses import json_bytes, json_response
+from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
 from openoncall.container import Container
 from openoncall.invitations.service import check_expiration_hours, queue_invitation_email
@@ -18,6 +19,7 @@ from openoncall.teams.schemas import SimpleTeamDetail, UserTeams
 from openoncall.teams.service import list_user_teams
 from openoncall.users import service
 from openoncall.users.list_cache import UserListCache
+from openoncall.users.roles import Role
 from openoncall.users.schemas import (
     BatchAddUserEntry,
     BatchAddUsersResponse,
@@ -30,6 +32,7 @@ from openoncall.users.schemas import (
     UserListV1,
     UserListV2,
     UserRead,
+    UserRole,
     UserUpdate,
     user_url,
     user_wire,
@@ -169,6 +172,33 @@ def update_user(session: DbSession, caller: CallerDep, user: str, body: UserUpda
         email=body.email,
     )
     return UserRead.of(updated)
+
+
+ROLE = "/api-ext/v1/user/{user}/role"
+
+
+@router.get(ROLE, response_model=UserRole)
+def get_user_role(session: DbSession, caller: CallerDep, user: str) -> UserRole:
+    """Extension: a user's global role (global_admin, alert_admin, user or stakeholder)."""
+    found = service.get_user(session, caller.org_id, user)
+    return UserRole(username=found.username, role=Role(found.role))
+
+
+@router.put(ROLE, response_model=UserRole)
+def set_user_role(
+    session: DbSession, caller: CallerDep, now: Now, user: str, body: UserRole
+) -> UserRole:
+    """Extension: change a user's global role; the organization keeps a global admin (422)."""
+    changed = service.set_role(
+        session,
+        caller.org_id,
+        user,
+        body.role,
+        by=None,  # API keys act for the whole organization (docs/roles.md)
+        actor=audit_actor(session, caller),
+        now=now,
+    )
+    return UserRole(username=changed.username, role=Role(changed.role))
 
 
 @router.delete(f"{V1}/{{user}}", response_model=Empty)

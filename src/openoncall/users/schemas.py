@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, RootModel, model_validator
 
 from openoncall.api.wire import WireModel, iso_z
 from openoncall.users.models import User, UserColumns, display_name_of
+from openoncall.users.roles import Role
 
 
 def user_url(username: str) -> str:
@@ -162,3 +163,14 @@ class UserDelete(WireModel):
 
 class Empty(WireModel):
     """`{}`: live responses always carry a JSON body, DELETE included (NOTES (f))."""
+
+
+class UserRole(WireModel):
+    """An extension: a user's global role (team admin is set per team, on the team)."""
+
+    username: str | None = Field(
+        default=None, description="Ignored on PUT: the path names the user."
+    )
+    role: Role = Field(
+        description="global_admin, alert_admin, user or stakeholder (docs/roles.md)."
+    )

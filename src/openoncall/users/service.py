@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from openoncall.audit.service import record_audit
 from openoncall.auth.passwords import hash_password
+from openoncall.auth.permissions import Action, Actor, require
 from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.errors import AlreadyExists, InvalidInput, NotFound, OnCallError, Unprocessable
 from openoncall.ids import new_slug
@@ -407,11 +408,54 @@ def hand_over(session: Session, org_id: int, duties: Duties, pick: Callable[[int
     session.flush()
 
 
+def set_role(
+    session: Session,
+    org_id: int,
+    username: str,
+    role: Role,
+    *,
+    by: Actor | None,
+    actor: str,
+    now: datetime,
+) -> User:
+    """Give a user another global role; the organization always keeps a global admin.
+
+    A stakeholder is read-only, so one loses any team-admin flags (the vendor's stakeholders
+    hold no other role)."""
+    require(by, Action.MANAGE_ROLES)
+    user = get_user(session, org_id, username)
+    if user.role == role:
+        return user
+    if user.is_admin and not _other_admins(session, org_id, user):
+        raise Unprocessable(
+            f"{user.username} is the last global admin of the organization", field="role"
+        )
+    before = user.role
+    user.role = role
+    if role == Role.STAKEHOLDER:
+        for membership in session.scalars(
+            select(TeamMember).where(TeamMember.org_id == org_id, TeamMember.user_id == user.id)
+        ):
+            membership.is_admin = False
+    session.flush()
+    record_audit(
+        session,
+        org_id,
+        actor=actor,
+        action="user.role",
+        subject_type="user",
+        subject_id=user.username,
+        detail={"from": before, "to": role.value},
+        now=now,
+    )
+    return user
+
+
 def _other_admins(session: Session, org_id: int, user: User) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.org_id == org_id, User.role == Role.ADMIN, User.id != user.id)
+            .where(User.org_id == org_id, User.role == Role.GLOBAL_ADMIN, User.id != user.id)
             .order_by(User.id)
         )
     )

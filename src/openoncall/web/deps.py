@@ -19,13 +19,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from openoncall import errors
 from openoncall.api.errors import status_for
 from openoncall.auth.api_keys import SAFE_METHODS
 from openoncall.auth.deps import DbSession, get_container
+from openoncall.auth.permissions import NOTHING, Action, Target, require
 from openoncall.container import Container
 from openoncall.ids import new_secret
+from openoncall.teams.service import get_team
 from openoncall.web import signin
 from openoncall.web.signin import Viewer
 
@@ -42,6 +45,8 @@ def _fmt_dt(value: datetime | None) -> str:
 
 TEMPLATES.env.filters["dt"] = _fmt_dt
 TEMPLATES.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True)
+TEMPLATES.env.globals["Action"] = Action
+TEMPLATES.env.globals["Target"] = lambda teams=(), user_id=None: Target(frozenset(teams), user_id)
 
 
 class LoginRequired(Exception):
@@ -227,7 +232,16 @@ def safe_next(next_path: str | None) -> str:
     return "/"
 
 
-def require_admin(viewer: Viewer, doing: str) -> None:
-    """Pages show admin-only forms to admins only; the server refuses everyone else too."""
-    if not viewer.is_admin:
-        raise errors.Forbidden(f"Only admins can {doing}")
+def require_may(viewer: Viewer, action: Action, target: Target = NOTHING) -> None:
+    """403 (an HTML page) unless the signed-in user's role allows the action."""
+    require(viewer.actor, action, target)
+
+
+def team_target(session: Session, viewer: Viewer, team_slug: str) -> Target:
+    """The team by slug as a permission target (404 when it is not the viewer's org's)."""
+    return Target(teams=frozenset({get_team(session, viewer.org.id, team_slug).id}))
+
+
+def require_team_admin(session: Session, viewer: Viewer, team_slug: str) -> None:
+    """403 unless the viewer is a global admin or an admin of this team."""
+    require_may(viewer, Action.MANAGE_TEAM, team_target(session, viewer, team_slug))

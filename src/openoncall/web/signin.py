@@ -18,7 +18,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from openoncall.auth.actors import actor_of
 from openoncall.auth.passwords import hash_password, verify_password
+from openoncall.auth.permissions import NOTHING, Action, Actor, Target, allows
 from openoncall.container import Container
 from openoncall.errors import InvalidInput, Unauthorized
 from openoncall.ids import hash_secret, new_secret
@@ -48,10 +50,15 @@ class Viewer:
     user: User
     org: Organization
     session_token: str
+    actor: Actor
 
     @property
     def is_admin(self) -> bool:
         return self.user.is_admin
+
+    def may(self, action: Action, target: Target = NOTHING) -> bool:
+        """For pages deciding which forms to show; the handlers check again."""
+        return allows(self.actor, action, target)
 
 
 def web_secret(container: Container) -> str:
@@ -152,7 +159,7 @@ def load_viewer(session: Session, token: str, *, now: datetime) -> Viewer | None
     web_session, user, org = row
     if web_session.expires_at <= now:
         return None
-    return Viewer(user=user, org=org, session_token=token)
+    return Viewer(user=user, org=org, session_token=token, actor=actor_of(session, user))
 
 
 def end_session(session: Session, token: str) -> None:

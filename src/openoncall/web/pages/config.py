@@ -1,8 +1,10 @@
 """Configuration pages: escalation policies with their steps, routing keys, alert rules with
 the dry-run tester, maintenance mode, and outgoing webhooks.
 
-Writes go through the same services as the public API; admins configure, everyone may start
-and end maintenance mode (the person silencing a noisy deploy is rarely an admin).
+Writes go through the same services as the public API, which ask `auth.permissions`: admins
+configure (alert admins the alerting parts); any responder may mute routing keys for a noisy
+deploy, but only global and alert admins may start or end global maintenance, which silences
+all paging.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi.responses import Response
 from openoncall.alert_rules import service as rules
 from openoncall.alert_rules.dryrun import dry_run
 from openoncall.auth.deps import DbSession, Now
+from openoncall.auth.permissions import Action, Target
 from openoncall.errors import InvalidInput
 from openoncall.maintenance import service as maintenance
 from openoncall.policies import service as policies
@@ -23,7 +26,14 @@ from openoncall.policies.models import ExecutionType
 from openoncall.routing import service as routing
 from openoncall.teams.service import list_teams
 from openoncall.users.service import list_users
-from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
+from openoncall.web.deps import (
+    ViewerDep,
+    redirect,
+    render,
+    require_may,
+    require_team_admin,
+    web_router,
+)
 from openoncall.web.queries import rotation_group_choices
 from openoncall.web.signin import Viewer
 from openoncall.webhooks import service as webhooks
@@ -76,7 +86,7 @@ def create_policy(
     timeout: Annotated[int, Form(ge=0, le=10_080)] = 15,
 ) -> Response:
     """A policy of one or two steps, each paging a rotation group (`rtg:`) or a user (`user:`)."""
-    require_admin(viewer, "create escalation policies")
+    require_team_admin(session, viewer, team)
     steps = [policies.StepSpec(timeout_minutes=0, entries=[_entry(first, "first")])]
     if then:
         steps.append(policies.StepSpec(timeout_minutes=timeout, entries=[_entry(then, "then")]))
@@ -106,7 +116,8 @@ def _entry(target: str, field: str) -> policies.EntrySpec:
 def delete_policy(
     request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, slug: str
 ) -> Response:
-    require_admin(viewer, "delete escalation policies")
+    policy = policies.get_policy(session, viewer.org.id, slug)
+    require_may(viewer, Action.MANAGE_TEAM, Target(teams=frozenset({policy.team_id})))
     policies.delete_policy(session, viewer.org.id, slug, actor=viewer.user.username, now=now)
     return redirect(request, "/policies", "Policy deleted.")
 
@@ -137,7 +148,7 @@ def create_routing_key(
     key: Annotated[str, Form()],
     policy: Annotated[list[str], Form()],
 ) -> Response:
-    require_admin(viewer, "create routing keys")
+    require_may(viewer, Action.MANAGE_ALERTING)
     view = routing.create_routing_key(session, viewer.org.id, key=key, policy_slugs=policy, now=now)
     return redirect(request, "/routing", f"Routing key {view.key} created.")
 
@@ -189,7 +200,7 @@ def create_rule(
     annotation_text: Annotated[str, Form()] = "",
     stop: Annotated[bool, Form()] = False,
 ) -> Response:
-    require_admin(viewer, "create alert rules")
+    require_may(viewer, Action.MANAGE_ALERTING)
     annotations: tuple[rules.AnnotationSpec, ...] = ()
     if annotation_title.strip():
         annotations = (rules.AnnotationSpec("s", annotation_title.strip(), annotation_text),)
@@ -214,7 +225,7 @@ def create_rule(
 def delete_rule(
     request: Request, *, session: DbSession, viewer: ViewerDep, rule_id: int
 ) -> Response:
-    require_admin(viewer, "delete alert rules")
+    require_may(viewer, Action.MANAGE_ALERTING)
     rules.delete_rule(session, viewer.org.id, rule_id)
     return redirect(request, "/rules", "Alert rule deleted.")
 
@@ -276,6 +287,7 @@ def start_maintenance(
         names=keys,
         purpose=purpose,
         started_by=viewer.user.username,
+        by=viewer.actor,
         now=now,
     )
     scope = "global" if row.is_global else ", ".join(row.routing_keys)
@@ -287,7 +299,12 @@ def end_maintenance(
     request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, instance_id: str
 ) -> Response:
     maintenance.end_maintenance(
-        session, viewer.org.id, instance_id, ended_by=viewer.user.username, now=now
+        session,
+        viewer.org.id,
+        instance_id,
+        ended_by=viewer.user.username,
+        by=viewer.actor,
+        now=now,
     )
     return redirect(request, "/maintenance", "Maintenance mode ended.")
 
@@ -315,7 +332,7 @@ def create_webhook(
     label: Annotated[str, Form()],
     url: Annotated[str, Form()],
 ) -> Response:
-    require_admin(viewer, "create outgoing webhooks")
+    require_may(viewer, Action.MANAGE_ALERTING)
     created = webhooks.create_webhook(session, viewer.org.id, label=label, url=url, now=now)
     return render(
         request,
@@ -334,6 +351,6 @@ def create_webhook(
 def delete_webhook(
     request: Request, *, session: DbSession, viewer: ViewerDep, slug: str
 ) -> Response:
-    require_admin(viewer, "delete outgoing webhooks")
+    require_may(viewer, Action.MANAGE_ALERTING)
     webhooks.remove_webhook(session, viewer.org.id, slug)
     return redirect(request, "/webhooks", "Webhook deleted.")

@@ -9,9 +9,10 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from openoncall.auth.deps import DbSession, Now, get_container
+from openoncall.auth.permissions import Action
 from openoncall.errors import Forbidden
 from openoncall.orgs import service as orgs
-from openoncall.web.deps import ViewerDep, redirect, render, web_router
+from openoncall.web.deps import ViewerDep, redirect, render, require_may, web_router
 from openoncall.web.queries import api_key_rows
 
 router = web_router()
@@ -121,7 +122,6 @@ def rest_page(request: Request, viewer: ViewerDep) -> Response:
 
 @router.post("/integrations/rest/regenerate")
 def regenerate(request: Request, viewer: ViewerDep) -> Response:
-    if not viewer.is_admin:
-        raise Forbidden("Only admins can regenerate the endpoint keys")
+    require_may(viewer, Action.MANAGE_ALERTING)
     rest_key, email_key = orgs.regenerate_endpoint_keys(viewer.org)
     return _rest_page(request, viewer, rest_key=rest_key, email_key=email_key)

@@ -15,15 +15,20 @@ from zoneinfo import available_timezones
 from fastapi import Form, Request
 from fastapi.responses import Response
 
+from openoncall.auth.actors import teams_by_user
 from openoncall.auth.deps import DbSession, Now
+from openoncall.auth.permissions import Action, Target
 from openoncall.errors import InvalidInput
 from openoncall.overrides import service as overrides
 from openoncall.schedules.now import oncall_now, teams_with_policies
 from openoncall.schedules.oncall import PolicySpan
 from openoncall.schedules.service import policies_oncall
 from openoncall.schedules.views import final_spans
+from openoncall.teams.service import list_teams
+from openoncall.users.models import User
 from openoncall.users.service import list_users
 from openoncall.web.deps import ViewerDep, redirect, render, web_router
+from openoncall.web.signin import Viewer
 
 router = web_router()
 
@@ -106,14 +111,52 @@ def schedules(
     )
 
 
+def _stand_in_choices(
+    viewer: Viewer, views: list[overrides.OverrideView], users: list[User], team_ids: dict[str, int]
+) -> dict[tuple[str, str], list[User]]:
+    """Per (override, policy), whom the viewer may pick as stand-in: anyone (admins and that
+    team's admins), else themselves; an empty list shows the assignment read-only."""
+    me = viewer.user
+    choices: dict[tuple[str, str], list[User]] = {}
+    for view in views:
+        for a in view.assignments:
+            team = frozenset({team_ids[a.team_slug]})
+            if viewer.may(Action.ASSIGN_OVERRIDE, Target(teams=team)):
+                picks = users
+            elif a.username in (None, me.username) and viewer.may(
+                Action.ASSIGN_OVERRIDE, Target(teams=team, user_id=me.id)
+            ):
+                picks = [me]
+            else:
+                picks = []
+            choices[(view.override.public_id, a.policy_slug)] = picks
+    return choices
+
+
 @router.get("/overrides")
 def overrides_page(request: Request, session: DbSession, viewer: ViewerDep, now: Now) -> Response:
+    views = overrides.list_overrides(session, viewer.org.id, now=now)
+    users = list_users(session, viewer.org.id)
+    teams_of = teams_by_user(session, viewer.org.id)
+
+    def for_person(user: User) -> Target:
+        return Target(teams=teams_of.get(user.id, frozenset()), user_id=user.id)
+
+    team_ids = {t.slug: t.id for t in list_teams(session, viewer.org.id)}
     return render(
         request,
         "overrides.html",
         {
-            "overrides": overrides.list_overrides(session, viewer.org.id, now=now),
-            "users": list_users(session, viewer.org.id),
+            "overrides": views,
+            "users": users,
+            # Whom the viewer may create an override for: themselves, their teams' members.
+            "absentees": [u for u in users if viewer.may(Action.MANAGE_OVERRIDE, for_person(u))],
+            "deletable": {
+                v.override.public_id
+                for v in views
+                if viewer.may(Action.MANAGE_OVERRIDE, for_person(v.user))
+            },
+            "stand_ins": _stand_in_choices(viewer, views, users, team_ids),
             "zones": sorted(available_timezones()),
             "default_zone": "UTC",
         },
@@ -142,6 +185,7 @@ def create_override(
         start=start,
         end=end,
         actor=viewer.user.username,
+        by=viewer.actor,
         now=now,
     )
     count = len(view.assignments)
@@ -173,6 +217,7 @@ def assign(
         body_policy=policy,
         username=username or None,
         actor=viewer.user.username,
+        by=viewer.actor,
         now=now,
     )
     who = username or "nobody"
@@ -184,6 +229,6 @@ def delete(
     request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, public_id: str
 ) -> Response:
     overrides.delete_override(
-        session, viewer.org.id, public_id, actor=viewer.user.username, now=now
+        session, viewer.org.id, public_id, actor=viewer.user.username, by=viewer.actor, now=now
     )
     return redirect(request, "/overrides", "Override deleted.")

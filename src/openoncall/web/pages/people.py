@@ -1,7 +1,8 @@
 """People: users (with set-password links), each user's profile (contact methods, personal
 paging policy, calendar feed, teams), and teams with their members and admins.
 
-Org admins manage users and teams; everyone manages their own contact methods and feed.
+Global admins manage users, roles and teams; team admins their teams' members and those
+members' profiles; everyone their own contact methods and feed (`auth.permissions`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import Response
 
+from openoncall.auth.actors import for_user
 from openoncall.auth.deps import ContainerDep, DbSession, Now
+from openoncall.auth.permissions import ROLE_NAMES, Action, Target
 from openoncall.calendar import service as calendar
 from openoncall.contacts import service as contacts
 from openoncall.contacts.models import ContactKind
@@ -28,15 +31,18 @@ from openoncall.paging_policies.types import TIMEOUT_MINUTES
 from openoncall.teams import service as teams
 from openoncall.users import service as users
 from openoncall.users.models import Role, User
-from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
+from openoncall.web.deps import ViewerDep, redirect, render, require_may, web_router
 from openoncall.web.signin import Viewer
 
 router = web_router()
 
 
-def _may_edit(viewer: Viewer, user: User) -> None:
-    if viewer.user.id != user.id and not viewer.is_admin:
-        raise Forbidden("Only admins can change another user's profile")
+def _may_edit(session: DbSession, viewer: Viewer, user: User) -> None:
+    require_may(viewer, Action.EDIT_PROFILE, for_user(session, user))
+
+
+def _team_target(session: DbSession, viewer: Viewer, slug: str) -> Target:
+    return Target(teams=frozenset({teams.get_team(session, viewer.org.id, slug).id}))
 
 
 @router.get("/people")
@@ -44,7 +50,11 @@ def people(request: Request, session: DbSession, viewer: ViewerDep) -> Response:
     return render(
         request,
         "people.html",
-        {"users": users.list_users(session, viewer.org.id), "default_hours": 24},
+        {
+            "users": users.list_users(session, viewer.org.id),
+            "default_hours": 24,
+            "role_names": ROLE_NAMES,
+        },
         viewer=viewer,
     )
 
@@ -62,11 +72,12 @@ def create_person(
     last_name: Annotated[str, Form()],
     email: Annotated[str, Form()],
     admin: Annotated[bool, Form()] = False,
+    role: Annotated[Role | None, Form()] = None,
     expiration_hours: Annotated[float, Form()] = DEFAULT_EXPIRATION_HOURS,
 ) -> Response:
     """A new user and their set-password link: emailed when SMTP is configured, else shown
     here once (only its hash is stored)."""
-    require_admin(viewer, "add users")
+    require_may(viewer, Action.MANAGE_USERS)
     hours = check_expiration_hours(expiration_hours)
     user = users.create_user(
         session,
@@ -75,7 +86,8 @@ def create_person(
         first_name=first_name,
         last_name=last_name,
         email=email,
-        role=Role.ADMIN if admin else Role.USER,
+        # `admin` is the older form's checkbox; the role select replaced it.
+        role=role or (Role.GLOBAL_ADMIN if admin else Role.USER),
         now=now,
     )
     if container.settings.smtp_url is not None:
@@ -110,7 +122,9 @@ def _profile(
             "timeouts": TIMEOUT_MINUTES,
             "invite_path": invitation_path(invite_token) if invite_token else None,
             "feed_path": feed_path,
-            "may_edit": viewer.is_admin or viewer.user.id == user.id,
+            "may_edit": viewer.may(Action.EDIT_PROFILE, for_user(session, user)),
+            "roles": list(Role) if viewer.may(Action.MANAGE_ROLES) else [],
+            "role_names": ROLE_NAMES,
         },
         viewer=viewer,
         status_code=status_code,
@@ -133,12 +147,36 @@ def invite(
     username: str,
     expiration_hours: Annotated[float, Form()] = DEFAULT_EXPIRATION_HOURS,
 ) -> Response:
-    require_admin(viewer, "create set-password links")
+    require_may(viewer, Action.MANAGE_USERS)
     user = users.get_user(session, viewer.org.id, username, field="username")
     token = mint_invitation(
         session, viewer.org.id, user.id, expiration_hours=expiration_hours, now=now
     )
     return _profile(request, session, viewer, user, invite_token=token)
+
+
+@router.post("/people/{username}/role")
+def set_role(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    username: str,
+    role: Annotated[Role, Form()],
+) -> Response:
+    user = users.set_role(
+        session,
+        viewer.org.id,
+        username,
+        role,
+        by=viewer.actor,
+        actor=viewer.user.username,
+        now=now,
+    )
+    return redirect(
+        request, f"/people/{user.username}", f"{user.username} is now {ROLE_NAMES[role]}."
+    )
 
 
 @router.post("/people/{username}/contacts")
@@ -154,7 +192,7 @@ def add_contact(
     value: Annotated[str, Form()],
 ) -> Response:
     user = users.get_user(session, viewer.org.id, username, field="username")
-    _may_edit(viewer, user)
+    _may_edit(session, viewer, user)
     if kind == ContactKind.EMAIL:
         contacts.add_email(session, viewer.org.id, user, label=label, email=value, now=now)
     elif kind == ContactKind.PHONE:
@@ -175,7 +213,7 @@ def delete_contact(
     ext_id: str,
 ) -> Response:
     user = users.get_user(session, viewer.org.id, username, field="username")
-    _may_edit(viewer, user)
+    _may_edit(session, viewer, user)
     try:
         contact_kind = ContactKind(kind)
     except ValueError as exc:
@@ -196,7 +234,7 @@ def add_paging_step(
 ) -> Response:
     """Append a personal paging step: `how` is `push`, or `<email|sms|phone>:<contact id>`."""
     user = users.get_user(session, viewer.org.id, username, field="username")
-    _may_edit(viewer, user)
+    _may_edit(session, viewer, user)
     kind, _, contact = how.partition(":")
     if contact and not contact.isdigit():
         raise InvalidInput("Choose how to be paged", field="how")
@@ -216,7 +254,7 @@ def delete_paging_rule(
     rule: int,
 ) -> Response:
     user = users.get_user(session, viewer.org.id, username, field="username")
-    _may_edit(viewer, user)
+    _may_edit(session, viewer, user)
     delete_rule(session, viewer.org.id, user, step, rule)
     return redirect(request, f"/people/{user.username}", "Paging rule removed.")
 
@@ -227,7 +265,7 @@ def calendar_feed(
 ) -> Response:
     """Create or rotate the user's calendar feed; the URL is shown once (tokens are hashed)."""
     user = users.get_user(session, viewer.org.id, username, field="username")
-    _may_edit(viewer, user)
+    _may_edit(session, viewer, user)
     feed = calendar.issue_feed(
         session, viewer.org.id, username=user.username, actor=viewer.user.username, now=now
     )
@@ -256,7 +294,7 @@ def create_team(
     now: Now,
     name: Annotated[str, Form()],
 ) -> Response:
-    require_admin(viewer, "create teams")
+    require_may(viewer, Action.MANAGE_TEAMS)
     team = teams.create_team(session, viewer.org.id, name=name, now=now)
     return redirect(request, f"/teams/{team.slug}", f"Team {team.name} created.")
 
@@ -296,6 +334,7 @@ def _team_page(
                 u for u in users.list_users(session, viewer.org.id) if u.id not in member_ids
             ],
             "feed_path": feed_path,
+            "may_manage": viewer.may(Action.MANAGE_TEAM, Target(teams=frozenset({team.id}))),
         },
         viewer=viewer,
     )
@@ -311,7 +350,7 @@ def add_member(
     username: Annotated[str, Form()],
     admin: Annotated[bool, Form()] = False,
 ) -> Response:
-    require_admin(viewer, "change team members")
+    require_may(viewer, Action.MANAGE_TEAM, _team_target(session, viewer, slug))
     teams.add_member(session, viewer.org.id, slug, username, is_admin=admin)
     return redirect(request, f"/teams/{slug}", f"{username} joined the team.")
 
@@ -326,7 +365,7 @@ def set_admin(
     username: str,
     admin: Annotated[bool, Form()] = False,
 ) -> Response:
-    require_admin(viewer, "change team admins")
+    require_may(viewer, Action.MANAGE_TEAM, _team_target(session, viewer, slug))
     teams.set_team_admin(session, viewer.org.id, slug, username, is_admin=admin)
     what = "is now a team admin" if admin else "is no longer a team admin"
     return redirect(request, f"/teams/{slug}", f"{username} {what}.")
@@ -342,6 +381,6 @@ def remove_member(
     username: str,
     replacement: Annotated[str, Form()] = "",
 ) -> Response:
-    require_admin(viewer, "change team members")
+    require_may(viewer, Action.MANAGE_TEAM, _team_target(session, viewer, slug))
     teams.remove_member(session, viewer.org.id, slug, username, replacement=replacement or None)
     return redirect(request, f"/teams/{slug}", f"{username} left the team.")

@@ -13,10 +13,11 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from openoncall.auth.deps import DbSession, Now
+from openoncall.auth.permissions import Action, Target
 from openoncall.rotations import service as rotations
 from openoncall.teams.service import list_teams
 from openoncall.users.service import list_users
-from openoncall.web.deps import ViewerDep, redirect, render, require_admin, web_router
+from openoncall.web.deps import ViewerDep, redirect, render, require_team_admin, web_router
 
 router = web_router()
 
@@ -42,6 +43,8 @@ def rotations_page(
             "groups": groups,
             "users": list_users(session, viewer.org.id),
             "zones": sorted(available_timezones()),
+            "may_manage": chosen is not None
+            and viewer.may(Action.MANAGE_TEAM, Target(teams=frozenset({chosen.id}))),
         },
         viewer=viewer,
     )
@@ -65,7 +68,7 @@ def create_rotation(
 ) -> Response:
     """One group with one shift: members hand off every `duration` days at `start`'s local
     time; `business_hours` limits it to weekdays 09:00-17:00 in its zone."""
-    require_admin(viewer, "create rotations")
+    require_team_admin(session, viewer, team)
     usernames = [name.strip() for name in members.split(",") if name.strip()]
     mask = None
     if business_hours:
@@ -108,7 +111,7 @@ def set_scheduled(
     username: Annotated[str, Form()],
 ) -> Response:
     """Turn the rotation so `username` is on call now; later handoffs follow member order."""
-    require_admin(viewer, "change rotations")
+    require_team_admin(session, viewer, team)
     user = rotations.set_scheduled(
         session,
         viewer.org.id,
@@ -132,7 +135,7 @@ def delete_rotation(
     team: str,
     group_id: int,
 ) -> Response:
-    require_admin(viewer, "delete rotations")
+    require_team_admin(session, viewer, team)
     rotations.delete_group(
         session, viewer.org.id, team, group_id, actor=viewer.user.username, now=now
     )
