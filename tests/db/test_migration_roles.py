@@ -1,8 +1,8 @@
 """Migration 0009 renames the stored role "admin" to "global_admin", and back on downgrade.
 
 A fresh database per backend: an organization is bootstrapped at head (its admin is a global
-admin), the database goes down to 0009_importers (the old value "admin", the new roles as "user") and
-up again.
+admin), the database goes down to 0009_importers (the old value "admin", the new roles as
+"user") and up again.
 """
 
 from __future__ import annotations

@@ -432,6 +432,7 @@ class Applier:
             start=o.start,
             end=o.end,
             actor=ACTOR,
+            by=None,  # an import acts for the whole organization, as an API key does
             now=now,
         )
         for a in o.assignments:
@@ -446,6 +447,7 @@ class Applier:
                 body_policy=policy,
                 username=self._ref("user", a.user) or a.user,
                 actor=ACTOR,
+                by=None,
                 now=now,
             )
         return "create", made.override.public_id, ""
