@@ -59,5 +59,5 @@ def create_app(container: Container) -> FastAPI:
     # Authenticates and caps request bodies before any route reads them.
     app.add_middleware(BodyLimits)
     # Outermost, so it times and counts every response, errors and 404s included.
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(MetricsMiddleware, container=container)
     return app

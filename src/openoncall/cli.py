@@ -11,6 +11,7 @@ from rich.table import Table
 
 from openoncall.command_line import (
     JsonOption,
+    LogFormatOption,
     OrgOption,
     configured_settings,
     console,
@@ -44,6 +45,7 @@ def _container() -> Container:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
+    *,
     no_engine: Annotated[
         bool, typer.Option("--no-engine", help="Serve HTTP only; run `openoncall engine` apart.")
     ] = False,
@@ -51,13 +53,21 @@ def serve(
         int | None,
         typer.Option("--smtp-port", help="Also accept email alerts over SMTP on this port."),
     ] = None,
+    log_format: LogFormatOption = None,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every HTTP request, secrets redacted (default: OPENONCALL_ACCESS_LOG).",
+        ),
+    ] = None,
 ) -> None:
     """Apply pending migrations and serve HTTP (and the paging engine, unless --no-engine)."""
     import uvicorn
 
     from openoncall.app import create_app
 
-    container = _container()
+    container = build_container(configured_settings(log_format=log_format, access_log=access_log))
     migrate.upgrade(container.settings.database_url)
     container.extras["run_engine"] = not no_engine
     attach_to_app(container)
@@ -74,7 +84,16 @@ def serve(
         install_email_listener(container, host=host, port=smtp_port)
         console.print(f"Email alerts: SMTP on {host}:{smtp_port} to KEY+ROUTINGKEY@…")
     console.print(f"OpenOnCall serving on http://{host}:{port}  (API docs: /api-docs)")
-    uvicorn.run(create_app(container), host=host, port=port, log_level="warning")
+    # log_config=None: uvicorn's own lines go through our handler, in the chosen format; its
+    # access log is replaced by ours, which redacts keys in alert and link URLs.
+    uvicorn.run(
+        create_app(container),
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,
+        access_log=False,
+    )
 
 
 @db_app.command("upgrade")

@@ -76,6 +76,9 @@ def start_engine(db_url: str, tmp_path: Path) -> Iterator[EngineStarter]:
             "OPENONCALL_LOG_LEVEL": "WARNING",
             # The webhook receiver listens on loopback, which webhooks reach only when allowed.
             "OPENONCALL_WEBHOOK_ALLOWLIST": "127.0.0.0/8",
+            # The heartbeat wakes an idle engine at its pace: no faster than the poll asked
+            # for, so a sleepy engine really sleeps (and only NOTIFY can wake it).
+            "OPENONCALL_ENGINE_HEARTBEAT_SECONDS": str(max(poll, 5.0)),
         }
         with (tmp_path / f"{name}.log").open("wb") as log:
             proc = subprocess.Popen(

@@ -15,7 +15,11 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openoncall.container import Container
+from openoncall.observe.scrape import scrape_registry
 
 METRICS_PATH = "/metrics"
 UNMATCHED = "unmatched"
@@ -27,8 +31,11 @@ _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5
 class Metrics:
     """The request counter and latency histogram of one app."""
 
-    def __init__(self) -> None:
+    def __init__(self, container: Container | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        # What /metrics shows: this app's request metrics, plus (given a container) the
+        # process's counters and the database gauges, see observe/scrape.py.
+        self.scrape = None if container is None else scrape_registry(container, self.registry)
         labels = ("method", "operation", "status")
         self.requests = Counter(
             "openoncall_http_requests",
@@ -50,16 +57,16 @@ class Metrics:
         self.latency.labels(method, operation, status_label).observe(seconds)
 
     def exposition(self) -> bytes:
-        data: bytes = generate_latest(self.registry)
+        data: bytes = generate_latest(self.scrape or self.registry)
         return data
 
 
 class MetricsMiddleware:
     """Times every HTTP request and answers GET /metrics itself."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, container: Container | None = None) -> None:
         self.app = app
-        self.metrics = metrics or Metrics()
+        self.metrics = Metrics(container)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,7 +93,8 @@ class MetricsMiddleware:
             )
 
     async def _serve_metrics(self, send: Send) -> None:
-        body = self.metrics.exposition()
+        # The database gauges query: off the event loop.
+        body = await run_in_threadpool(self.metrics.exposition)
         await send(
             {
                 "type": "http.response.start",
