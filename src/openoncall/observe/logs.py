@@ -85,5 +85,7 @@ def configure_logging(level: str, fmt: LogFormat) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
-    # Alembic says INFO for every migration it looks at: not news for an operator.
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    # Alembic says INFO for every migration it looks at: not news for an operator. httpx
+    # logs every request's full URL at INFO, and webhook, chat and dead-man URLs are secrets.
+    for name in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
