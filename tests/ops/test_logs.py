@@ -105,7 +105,7 @@ def test_one_alerts_life_is_logged_with_its_ids_and_no_secret(
     (audit,) = [a for a in _by_event(found, "audit") if a["action"] == "policy.create"]
     assert (audit["org_id"], audit["subject_type"], audit["subject_id"]) == (
         org.org_id,
-        "policy",
+        "escalation_policy",
         policy,
     )
 
