@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,10 +16,11 @@ from openoncall.command_line import (
     OrgOption,
     configured_settings,
     console,
+    err,
     fail,
 )
 from openoncall.container import Container, build_container
-from openoncall.db import migrate
+from openoncall.db import backup, migrate
 from openoncall.engine.commands import engine_command
 from openoncall.engine.runner import attach_to_app
 from openoncall.errors import OnCallError
@@ -102,6 +104,27 @@ def db_upgrade() -> None:
     settings = Settings()
     migrate.upgrade(settings.database_url)
     console.print("database is up to date")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Back up the database while OpenOnCall runs (SQLite online backup, or pg_dump).
+
+    Example: openoncall db backup /var/backups/openoncall-$(date +%F).db
+    """
+    settings = Settings()
+    if path.exists() and not force:
+        err.print(f"[red]error:[/red] {path} exists (--force replaces it)")
+        raise typer.Exit(code=1)
+    try:
+        how = backup.backup(settings.database_url, path)
+    except backup.BackupFailed as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    console.print(f"backup written to {path} ({how})")
 
 
 @app.command()

@@ -59,6 +59,7 @@ def engine_command(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     engine.start()
-    typer.echo("engine running", err=True)
+    # stdout: stderr carries only log lines (JSON ones with --log-format json).
+    typer.echo("engine running")
     stop.wait()
     engine.stop()
