@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob of a running OpenOnCall; validated once at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENONCALL_", extra="ignore")
+    # env_ignore_empty: `OPENONCALL_SMTP_URL=` (as compose files and unit files write an
+    # optional value left blank) means unset, not an empty URL.
+    model_config = SettingsConfigDict(env_prefix="OPENONCALL_", extra="ignore", env_ignore_empty=True)
 
     database_url: str = "sqlite:///./openoncall.db"
     redis_url: str | None = None
