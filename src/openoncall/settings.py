@@ -13,7 +13,9 @@ class Settings(BaseSettings):
 
     # env_ignore_empty: `OPENONCALL_SMTP_URL=` (as compose files and unit files write an
     # optional value left blank) means unset, not an empty URL.
-    model_config = SettingsConfigDict(env_prefix="OPENONCALL_", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_prefix="OPENONCALL_", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = "sqlite:///./openoncall.db"
     redis_url: str | None = None
