@@ -91,11 +91,14 @@ def test_serve_logs_json_lines_with_ids_and_no_secret(tmp_path: Path) -> None:
         assert secret not in stderr
 
 
-def test_engine_logs_json_when_the_environment_says_so(tmp_path: Path) -> None:
+def test_engine_logs_json_when_the_environment_says_so_and_serves_its_metrics(
+    tmp_path: Path,
+) -> None:
     db = f"sqlite:///{tmp_path / 'oncall.db'}"
     subprocess.run([EXE, "db", "upgrade"], env=_env(db), check=True, capture_output=True)
+    port = free_port()
     proc = subprocess.Popen(
-        [EXE, "engine"],
+        [EXE, "engine", "--metrics-port", str(port)],
         env=_env(db, OPENONCALL_LOG_FORMAT="json"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -104,6 +107,14 @@ def test_engine_logs_json_when_the_environment_says_so(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "engine running"
+        deadline = time.monotonic() + 15
+        while "openoncall_engine_heartbeat_age_seconds{" not in (
+            text := httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        ):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.2)
+        for name in ("openoncall_engine_cycles_total", "openoncall_jobs_due", "process_cpu"):
+            assert name in text
     finally:
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=20)
