@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from openoncall.app import create_app
+from openoncall.audit.service import record_audit
 from openoncall.container import Container
 from openoncall.engine.runner import build_engine
 from openoncall.observe.logs import JsonFormatter, TextFormatter
@@ -151,3 +153,34 @@ def test_the_access_log_is_off_unless_switched_on(
         caplog.set_level(logging.INFO)
         assert client.get("/api-public/v1/user", headers=org.headers).status_code == 200
     assert _by_event(_json_lines(caplog), "http.request") == []
+
+
+def test_a_rolled_back_change_logs_nothing(
+    org: Org, container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+
+    def audit(session: Session, subject: str) -> None:
+        record_audit(
+            session,
+            org.org_id,
+            actor="ada",
+            action="test.change",
+            subject_type="thing",
+            subject_id=subject,
+            now=container.clock.now(),
+        )
+
+    def undone() -> None:
+        with container.sessions.transaction() as session:
+            audit(session, "undone")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        undone()
+    with container.sessions.transaction() as session:
+        audit(session, "kept")
+        with pytest.raises(RuntimeError), session.begin_nested():
+            raise RuntimeError
+    subjects = [line["subject_id"] for line in _by_event(_json_lines(caplog), "audit")]
+    assert subjects == ["kept"]

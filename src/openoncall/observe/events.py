@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from openoncall.observe import metrics
 
@@ -50,9 +50,13 @@ def _emit_pending(session: Session) -> None:
             logging.getLogger(__name__).exception("emitting a log line failed")
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended without a commit (after_commit has emitted and
+    # popped the lines of one that committed). A rolled-back savepoint inside a committed
+    # transaction is rare here (conflict checks around inserts) and drops nothing.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _fields(**values: Any) -> dict[str, Any]:
