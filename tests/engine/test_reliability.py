@@ -305,7 +305,13 @@ def test_an_alert_to_serve_no_engine_wakes_a_sleeping_engine_through_notify(
     _two_step_webhook_policy(api, container, org, receiver.url)
     start_engine("sleepy", poll=120)
     port = free_port()
-    env = {**os.environ, "OPENONCALL_DATABASE_URL": db_url, "OPENONCALL_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "OPENONCALL_DATABASE_URL": db_url,
+        "OPENONCALL_LOG_LEVEL": "WARNING",
+        # The sleepy engine beats only every 120 s: ready while its last beat is that old.
+        "OPENONCALL_READY_ENGINE_MAX_AGE_SECONDS": "300",
+    }
     with (tmp_path / "serve.log").open("wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "openoncall", "serve", "--no-engine", "--port", str(port)],
