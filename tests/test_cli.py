@@ -232,7 +232,13 @@ def test_serve_on_a_fresh_file_guides_and_answers(
     _wait_healthy(proc, base)
     r = httpx.get(f"{base}/healthz", timeout=5)
     assert r.json() == {"status": "ok"}
-    assert httpx.get(f"{base}/readyz", timeout=5).json() == {"status": "ok"}
+    # Ready once the engine serve runs has beaten (at its first cycle, right after start).
+    deadline = time.monotonic() + 10
+    while (ready := httpx.get(f"{base}/readyz", timeout=5)).status_code != 200:
+        assert time.monotonic() < deadline, ready.text
+        time.sleep(0.1)
+    assert ready.json()["status"] == "ok"
+    assert ready.json()["engine"] == "ok"
 
     boot = _bootstrap(db)
     headers = {"X-VO-Api-Id": boot["apiId"], "X-VO-Api-Key": boot["apiKey"]}

@@ -62,5 +62,5 @@ def create_app(container: Container) -> FastAPI:
     # Every HTML answer gets the CSP and the no-cache/no-frame headers, error pages too.
     app.add_middleware(SecurityHeaders)
     # Outermost, so it times and counts every response, errors and 404s included.
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(MetricsMiddleware, container=container)
     return app

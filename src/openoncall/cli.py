@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,13 +12,15 @@ from rich.table import Table
 
 from openoncall.command_line import (
     JsonOption,
+    LogFormatOption,
     OrgOption,
     configured_settings,
     console,
+    err,
     fail,
 )
 from openoncall.container import Container, build_container
-from openoncall.db import migrate
+from openoncall.db import backup, migrate
 from openoncall.engine.commands import engine_command
 from openoncall.engine.runner import attach_to_app
 from openoncall.errors import OnCallError
@@ -48,6 +51,7 @@ def _container() -> Container:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
+    *,
     no_engine: Annotated[
         bool, typer.Option("--no-engine", help="Serve HTTP only; run `openoncall engine` apart.")
     ] = False,
@@ -55,13 +59,21 @@ def serve(
         int | None,
         typer.Option("--smtp-port", help="Also accept email alerts over SMTP on this port."),
     ] = None,
+    log_format: LogFormatOption = None,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every HTTP request, secrets redacted (default: OPENONCALL_ACCESS_LOG).",
+        ),
+    ] = None,
 ) -> None:
     """Apply pending migrations and serve HTTP (and the paging engine, unless --no-engine)."""
     import uvicorn
 
     from openoncall.app import create_app
 
-    container = _container()
+    container = build_container(configured_settings(log_format=log_format, access_log=access_log))
     migrate.upgrade(container.settings.database_url)
     container.extras["run_engine"] = not no_engine
     attach_to_app(container)
@@ -78,7 +90,16 @@ def serve(
         install_email_listener(container, host=host, port=smtp_port)
         console.print(f"Email alerts: SMTP on {host}:{smtp_port} to KEY+ROUTINGKEY@…")
     console.print(f"OpenOnCall serving on http://{host}:{port}  (API docs: /api-docs)")
-    uvicorn.run(create_app(container), host=host, port=port, log_level="warning")
+    # log_config=None: uvicorn's own lines go through our handler, in the chosen format; its
+    # access log is replaced by ours, which redacts keys in alert and link URLs.
+    uvicorn.run(
+        create_app(container),
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,
+        access_log=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -87,6 +108,27 @@ def db_upgrade() -> None:
     settings = Settings()
     migrate.upgrade(settings.database_url)
     console.print("database is up to date")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Back up the database while OpenOnCall runs (SQLite online backup, or pg_dump).
+
+    Example: openoncall db backup /var/backups/openoncall-$(date +%F).db
+    """
+    settings = Settings()
+    if path.exists() and not force:
+        err.print(f"[red]error:[/red] {path} exists (--force replaces it)")
+        raise typer.Exit(code=1)
+    try:
+        how = backup.backup(settings.database_url, path)
+    except backup.BackupFailed as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    console.print(f"backup written to {path} ({how})")
 
 
 @app.command()

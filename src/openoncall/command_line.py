@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from openoncall.container import Container, build_container
 from openoncall.errors import OnCallError
+from openoncall.observe.logs import configure_logging
 from openoncall.settings import Settings
 
 # soft_wrap: commands and keys printed for copying must never be broken across lines, which
@@ -25,12 +26,28 @@ OrgOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one line of JSON.")]
 
 
-def configured_settings() -> Settings:
-    """Settings from the environment, with logging set up as they say."""
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+class LogFormatChoice(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+LogFormatOption = Annotated[
+    LogFormatChoice | None,
+    typer.Option(
+        "--log-format",
+        help="Log lines as readable text or one JSON object each "
+        "(default: OPENONCALL_LOG_FORMAT, else text).",
+    ),
+]
+
+
+def configured_settings(**overrides: Any) -> Settings:
+    """Settings from the environment (command-line values given win), logging set up."""
+    given: dict[str, Any] = {
+        k: str(v) if isinstance(v, StrEnum) else v for k, v in overrides.items() if v is not None
+    }
+    settings = Settings(**given)
+    configure_logging(settings.log_level, settings.log_format)
     return settings
 
 

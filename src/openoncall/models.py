@@ -7,6 +7,7 @@ from openoncall.calendar.models import CalendarFeed
 from openoncall.chat.models import OrgEvent
 from openoncall.contacts.models import ContactMethod
 from openoncall.deliveries.models import Delivery
+from openoncall.engine.heartbeat import EngineHeartbeat
 from openoncall.engine.jobs import Job
 from openoncall.escalation.models import EscalationProgress, UserPage
 from openoncall.importers.models import ImportedObject
@@ -44,6 +45,7 @@ __all__ = [
     "CalendarFeed",
     "ContactMethod",
     "Delivery",
+    "EngineHeartbeat",
     "EscalationEntry",
     "EscalationPolicy",
     "EscalationProgress",

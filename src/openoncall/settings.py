@@ -11,7 +11,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob of a running OpenOnCall; validated once at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENONCALL_", extra="ignore")
+    # env_ignore_empty: `OPENONCALL_SMTP_URL=` (as compose files and unit files write an
+    # optional value left blank) means unset, not an empty URL.
+    model_config = SettingsConfigDict(
+        env_prefix="OPENONCALL_", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = "sqlite:///./openoncall.db"
     redis_url: str | None = None
@@ -38,6 +42,20 @@ class Settings(BaseSettings):
     # names (comma-separated) are allowed too, e.g. "127.0.0.0/8,10.1.0.0/16,hooks.internal".
     webhook_allowlist: str | None = None
     log_level: str = "INFO"
+    # `text` reads well in a terminal; `json` is one object per line for a log pipeline.
+    log_format: Literal["text", "json"] = "text"
+    # One line per HTTP request (method, path with secrets redacted, status, duration).
+    access_log: bool = False
+    # Every engine writes a heartbeat row at most this often; /readyz answers 503 when the
+    # newest is older than `ready_engine_max_age_seconds` (0: /readyz ignores the engine).
+    engine_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    ready_engine_max_age_seconds: float = Field(default=60.0, ge=0)
+    # Called by the engine (GET, or POST with an empty JSON body) at most every
+    # `deadman_interval_seconds`, so an outside monitor can page when the calls stop. It goes
+    # through the same egress guard as webhooks (OPENONCALL_WEBHOOK_ALLOWLIST).
+    deadman_url: SecretStr | None = None
+    deadman_method: Literal["GET", "POST"] = "GET"
+    deadman_interval_seconds: float = Field(default=60.0, gt=0)
     # Request bodies larger than this are refused with 413 before they are read further
     # (alerts are a few KB; every route but the incident notes uses this cap).
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)

@@ -126,7 +126,8 @@ class HttpStub:
 
 @contextmanager
 def http_stub() -> Iterator[HttpStub]:
-    """A threaded HTTP server that records every POST; 200 unless failures are scripted."""
+    """A threaded HTTP server that records every POST (and GET); 200 unless failures are
+    scripted (POST only)."""
     inbox = Inbox()
     failures: list[int] = []
     lock = threading.Lock()
@@ -146,6 +147,12 @@ def http_stub() -> Iterator[HttpStub]:
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
             self.wfile.write(reply)
+
+        def do_GET(self) -> None:
+            inbox.add(Request(self.path, {k.lower(): v for k, v in self.headers.items()}, b""))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
             return None

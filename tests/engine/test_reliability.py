@@ -76,6 +76,9 @@ def start_engine(db_url: str, tmp_path: Path) -> Iterator[EngineStarter]:
             "OPENONCALL_LOG_LEVEL": "WARNING",
             # The webhook receiver listens on loopback, which webhooks reach only when allowed.
             "OPENONCALL_WEBHOOK_ALLOWLIST": "127.0.0.0/8",
+            # The heartbeat wakes an idle engine at its pace: no faster than the poll asked
+            # for, so a sleepy engine really sleeps (and only NOTIFY can wake it).
+            "OPENONCALL_ENGINE_HEARTBEAT_SECONDS": str(max(poll, 5.0)),
         }
         with (tmp_path / f"{name}.log").open("wb") as log:
             proc = subprocess.Popen(
@@ -302,7 +305,13 @@ def test_an_alert_to_serve_no_engine_wakes_a_sleeping_engine_through_notify(
     _two_step_webhook_policy(api, container, org, receiver.url)
     start_engine("sleepy", poll=120)
     port = free_port()
-    env = {**os.environ, "OPENONCALL_DATABASE_URL": db_url, "OPENONCALL_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "OPENONCALL_DATABASE_URL": db_url,
+        "OPENONCALL_LOG_LEVEL": "WARNING",
+        # The sleepy engine beats only every 120 s: ready while its last beat is that old.
+        "OPENONCALL_READY_ENGINE_MAX_AGE_SECONDS": "300",
+    }
     with (tmp_path / "serve.log").open("wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "openoncall", "serve", "--no-engine", "--port", str(port)],

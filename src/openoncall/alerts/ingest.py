@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -46,6 +47,7 @@ from openoncall.incidents.service import (
     start_dedupe_key,
 )
 from openoncall.maintenance.service import MaintenanceView, active_view
+from openoncall.observe import events
 from openoncall.policies.models import EscalationPolicy
 from openoncall.routing.service import (
     RoutingTable,
@@ -404,6 +406,7 @@ def ingest_batch(
         decided.append((item.data.entity_id, alert_uuid, incident))
 
     _write(session, plan, now)
+    events.after_commit(session, partial(_log_batch, plan))
     return [
         None
         if d is None
@@ -414,6 +417,35 @@ def ingest_batch(
         )
         for d in decided
     ]
+
+
+def _log_batch(plan: _Plan) -> None:
+    """The accepted alerts and the phase changes they made, once committed."""
+    for row, inc in plan.alerts:
+        events.alert_accepted(
+            org_id=row["org_id"],
+            endpoint=str(row["source"]).lower(),
+            message_type=row["message_type"],
+            entity_id=row["entity_id"],
+            alert_uuid=row["uuid"],
+            routing_key=row["routed_key"],
+            incident_id=None if inc is None else inc.id,
+            incident_number=None if inc is None else inc.values.get("number"),
+        )
+    for row, inc in plan.events:
+        if row["kind"] != EventKind.TRANSITION.value:
+            continue
+        data = row["data"]
+        events.incident_transition(
+            org_id=row["org_id"],
+            incident_id=_id(inc),
+            incident_number=inc.values.get("number"),
+            transition=data["name"],
+            previous=data["previous"],
+            by=data.get("by"),
+            manually=bool(data.get("manually")),
+            alert_uuid=row["alert_uuid"],
+        )
 
 
 # ------------------------------------------------------------------ deciding

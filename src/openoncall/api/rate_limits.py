@@ -24,6 +24,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from openoncall.clock import Clock, SystemClock
 from openoncall.errors import RateLimited
+from openoncall.observe import metrics
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class RateLimiter:
             self._warn_unavailable()
             return
         wait = math.ceil(reset_at - self.clock.now().timestamp())
+        metrics.RATE_LIMITED.labels(method.upper(), path).inc()
         raise RateLimited(retry_after_seconds=max(1, wait))
 
     def _warn_unavailable(self) -> None:

@@ -169,6 +169,8 @@ async def get_caller(
     else:
         container.rate_limiter.hit(caller.api_id, method, path)
     container.usage.record(caller.api_key_id, container.clock.now())
+    # For the request's log lines (api/metrics.py): which org and key acted.
+    request.state.caller = caller
     return caller
 
 

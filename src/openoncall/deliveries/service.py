@@ -27,6 +27,7 @@ from openoncall.escalation.models import UserPage
 from openoncall.incidents.models import EventKind, Incident, IncidentEvent, IncidentPagedUser, Phase
 from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
+from openoncall.observe import events
 from openoncall.paging_policies.service import load_paging_steps
 from openoncall.users.models import User
 from openoncall.webhooks.models import Webhook
@@ -488,6 +489,20 @@ def _enqueue_send(session: Session, delivery: Delivery, org_id: int, now: dateti
     )
     session.add(job)
     session.info[WAKE_FLAG] = True
+    events.after_commit(
+        session,
+        # Read at commit: the job's id exists only once it has been flushed.
+        lambda: events.page_planned(
+            org_id=org_id,
+            incident_id=delivery.incident_id,
+            delivery_id=delivery.id,
+            job_id=job.id,
+            channel=delivery.medium,
+            purpose=delivery.purpose,
+            user_id=delivery.user_id,
+            contact_method_id=delivery.contact_method_id,
+        ),
+    )
     return job
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -27,6 +28,7 @@ from openoncall.incidents.models import IncidentEvent
 from openoncall.invitations import service as invitations
 from openoncall.notify.channel import Channel, DeliveryResult, Medium, Notification
 from openoncall.notify.console import ConsoleChannel
+from openoncall.observe import events
 from openoncall.users.models import User
 
 log = logging.getLogger(__name__)
@@ -221,7 +223,23 @@ async def _send_prepared(
 ) -> None:
     """Send a delivery prepared in an earlier transaction, then record the outcome."""
     delivery_id = int(claim.payload["delivery_id"])
+    channel = str(ready.notification.medium)
+    events.delivery_attempt(
+        org_id=claim.org_id, delivery_id=delivery_id, job_id=claim.job_id, channel=channel
+    )
+    # perf_counter measures a duration; it is not a reading of the wall clock.
+    started = time.perf_counter()
     result = await _send(deps, ready)
+    events.delivery_outcome(
+        org_id=claim.org_id,
+        delivery_id=delivery_id,
+        job_id=claim.job_id,
+        channel=channel,
+        ok=result.ok,
+        retryable=result.retryable,
+        seconds=time.perf_counter() - started,
+        detail=result.detail,
+    )
 
     def record(session: Session, ctx: TxContext) -> None:
         recorded = deliveries.record_result(

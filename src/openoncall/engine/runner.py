@@ -16,11 +16,13 @@ from openoncall.db.engine import is_sqlite
 from openoncall.deliveries import service as deliveries
 from openoncall.engine.handlers import HandlerDeps, build_handlers
 from openoncall.engine.wakeup import Wakeup, install_commit_hooks, libpq_conninfo
+from openoncall.engine.watchdog import Deadman, Watchdog
 from openoncall.engine.worker import Engine, EngineOptions
 from openoncall.escalation.service import Paging
 from openoncall.links.service import link_signer
 from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import Channel, Medium
+from openoncall.notify.egress import EgressPolicy
 from openoncall.notify.registry import build_channels
 
 WAKEUP = "wakeup"
@@ -73,6 +75,25 @@ def build_engine(
         options=options,
         pg_conninfo=libpq_conninfo(container.engine) if postgres else None,
         on_close=close_channels,
+        watchdog=watchdog_for(container),
+    )
+
+
+def watchdog_for(container: Container) -> Watchdog:
+    settings = container.settings
+    deadman = None
+    if settings.deadman_url is not None:
+        deadman = Deadman(
+            settings.deadman_url.get_secret_value(),
+            method=settings.deadman_method,
+            interval=settings.deadman_interval_seconds,
+            policy=EgressPolicy.parse(settings.webhook_allowlist),
+        )
+    return Watchdog(
+        container.sessions,
+        container.clock,
+        heartbeat_seconds=settings.engine_heartbeat_seconds,
+        deadman=deadman,
     )
 
 

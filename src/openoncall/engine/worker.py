@@ -27,6 +27,7 @@ from openoncall.db.session import Sessions
 from openoncall.engine import queue
 from openoncall.engine.jobs import Job
 from openoncall.engine.wakeup import ENGINE_LOCAL, PgListener, Wakeup
+from openoncall.engine.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +146,10 @@ class Engine:
         options: EngineOptions | None = None,
         pg_conninfo: str | None = None,
         on_close: Callable[[], Coroutine[Any, Any, None]] | None = None,
+        watchdog: Watchdog | None = None,
     ) -> None:
         self.options = options or EngineOptions()
+        self.watchdog = watchdog
         self.sessions = sessions
         self.clock = clock
         self.handlers = handlers
@@ -211,6 +214,11 @@ class Engine:
                 self._main.result(timeout=timeout)
             except Exception:
                 log.exception("engine loop ended with an error")
+        if self.watchdog is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self.watchdog.aclose(), loop).result(timeout=10)
+            except Exception:
+                log.exception("closing the dead-man client failed")
         if self._on_close is not None:
             try:
                 asyncio.run_coroutine_threadsafe(self._on_close(), loop).result(timeout=10)
@@ -248,6 +256,8 @@ class Engine:
         failures = 0
         while not self._stopping:
             self.wakeup.clear()
+            if self.watchdog is not None:
+                await self.watchdog.tick(self.runtime.in_thread)
             room = self.options.concurrency - len(self._inflight)
             self._saturated = room <= 0
             if self._saturated:
@@ -260,6 +270,9 @@ class Engine:
                 wait_seconds = await self.runtime.in_thread(self._next_wake)
                 if wait_seconds > 0:
                     failures = 0
+                    if self.watchdog is not None:
+                        # Idle or not, the heartbeat must keep its pace.
+                        wait_seconds = min(wait_seconds, self.watchdog.heartbeat_seconds)
                     await self.wakeup.wait(wait_seconds)
                     continue
                 limit = min(room, self.options.batch)
@@ -298,6 +311,8 @@ class Engine:
 
     async def _drain(self, max_rounds: int) -> int:
         ran = 0
+        if self.watchdog is not None:
+            await self.watchdog.tick(self.runtime.in_thread)
         for _ in range(max_rounds):
             claims = await self.runtime.in_thread(lambda: self._claim(self.options.batch))
             if not claims:

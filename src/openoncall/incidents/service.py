@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -45,6 +46,7 @@ from openoncall.incidents.models import (
     incident_paged_team_table,
     incident_paged_user_table,
 )
+from openoncall.observe import events
 from openoncall.policies.models import EscalationPolicy
 
 ESCALATION_START = "escalation.start"
@@ -169,12 +171,26 @@ def add_event(
 
 
 def _transition_event(
-    session: Session, org_id: int, incident_id: int, transition: Transition
+    session: Session, org_id: int, incident: Incident, transition: Transition
 ) -> IncidentEvent:
+    events.after_commit(
+        session,
+        partial(
+            events.incident_transition,
+            org_id=org_id,
+            incident_id=incident.id,
+            incident_number=incident.number,
+            transition=transition.name,
+            previous=transition.previous,
+            by=transition.by,
+            manually=transition.manually,
+            alert_uuid=transition.alert_id,
+        ),
+    )
     return add_event(
         session,
         org_id,
-        incident_id,
+        incident.id,
         kind=EventKind.TRANSITION,
         at=transition.at,
         actor=transition.by,
@@ -261,7 +277,7 @@ def open_incident(
         manually=manually,
         alert_id=alert.uuid if alert is not None else None,
     )
-    _transition_event(session, org_id, incident.id, opening)
+    _transition_event(session, org_id, incident, opening)
     set_paged_targets(
         session, org_id, incident.id, policy_ids=policy_ids, team_ids=team_ids, user_ids=user_ids
     )
@@ -390,7 +406,7 @@ def acknowledge_incident(
     incident.acked_at = now
     incident.updated_at = now
     session.flush()
-    _transition_event(session, org_id, incident.id, transition)
+    _transition_event(session, org_id, incident, transition)
     return transition
 
 
@@ -416,7 +432,7 @@ def resolve_incident(
     incident.resolved_at = now
     incident.updated_at = now
     session.flush()
-    _transition_event(session, org_id, incident.id, transition)
+    _transition_event(session, org_id, incident, transition)
     return transition
 
 
@@ -453,7 +469,7 @@ def reroute_incident(
     incident.updated_at = now
     session.flush()
     if retrigger is not None:
-        _transition_event(session, org_id, incident.id, retrigger)
+        _transition_event(session, org_id, incident, retrigger)
     event = add_event(
         session,
         org_id,

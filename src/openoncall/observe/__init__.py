@@ -1,0 +1,1 @@
+"""Logs and metrics for operators: structured log lines, process-wide counters, DB gauges."""
