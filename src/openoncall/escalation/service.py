@@ -170,6 +170,9 @@ def start_paging(
     if reroute_event_id is not None and not _adds_targets(session, incident, reroute_event_id):
         stop_paging(session, incident, reason="rerouted", now=now)
     policy_ids, user_ids = _targets(session, incident, reroute_event_id)
+    # Steps count from when paging was asked for (the opening or the reroute), not from when
+    # this job ran: an engine that was down runs the steps that fell due meanwhile at once.
+    asked_at = min(_asked_at(session, incident, reroute_event_id), now)
     jobs: list[Job] = []
     for policy_id in policy_ids:
         snapshot = build_snapshot(session, org_id, policy_id)
@@ -181,6 +184,7 @@ def start_paging(
             snapshot,
             origin=f"{incident.id}:{origin}:policy:{policy_id}",
             now=now,
+            start_at=asked_at,
         )
         if progress is not None:
             jobs += advance(session, progress, incident, paging=paging, now=now)
@@ -243,6 +247,14 @@ def _targets(
     return list(policies), [u for u in users if u not in paged_by_engine]
 
 
+def _asked_at(session: Session, incident: Incident, reroute_event_id: int | None) -> datetime:
+    if reroute_event_id is not None:
+        event = session.get(IncidentEvent, reroute_event_id)
+        if event is not None and event.incident_id == incident.id:
+            return event.at
+    return incident.started_at
+
+
 def _adds_targets(session: Session, incident: Incident, reroute_event_id: int) -> bool:
     event = session.get(IncidentEvent, reroute_event_id)
     return bool(
@@ -258,10 +270,11 @@ def _new_progress(
     origin: str,
     now: datetime,
     depth: int = 0,
+    start_at: datetime | None = None,
 ) -> EscalationProgress | None:
     if session.scalar(select(EscalationProgress.id).where(EscalationProgress.origin == origin)):
         return None
-    start = planner.start(snapshot, now)
+    start = planner.start(snapshot, now if start_at is None else start_at)
     progress = EscalationProgress(
         org_id=incident.org_id,
         incident_id=incident.id,
