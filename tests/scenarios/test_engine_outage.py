@@ -18,7 +18,7 @@ when it fell due (a handoff during the outage hands the late page to the new per
 from __future__ import annotations
 
 from tests.scenarios import lifecycle_steps as do
-from tests.scenarios.story import Story, rotation, step, user
+from tests.scenarios.story import Story, policy_routing, rotation, step, user
 
 
 def _database(story: Story, *later: str, every: int = 15) -> None:
@@ -114,6 +114,26 @@ def test_a_recovery_during_the_outage_means_nothing_due_is_sent(story: Story) ->
     story.advance(hours=1)
     assert story.pages() == [(0, "alice", "email")]
     assert do.phase(story, 1) == "RESOLVED"
+
+
+def test_a_policy_routed_to_in_the_outage_runs_its_own_steps_that_fell_due(
+    story: Story,
+) -> None:
+    alice, dave, erin = story.user("alice"), story.user("dave"), story.user("erin")
+    team = story.team("Database", [alice, dave, erin])
+    dba = story.policy(team, "DBA", [step(0, user(dave)), step(10, user(erin))])
+    steps = [step(0, user(alice)), step(10, policy_routing(dba))]
+    story.routing_key("db", [story.policy(team, "Database", steps)])
+    story.alert("db")
+    story.advance(minutes=1)
+    story.engine_down(minutes=30)  # DBA starts at minute 10, its step 2 falls due at 20
+    story.advance(minutes=1)
+    assert sorted(story.pages()) == [
+        (0, "alice", "email"),
+        (31, "alice", "email"),
+        (31, "dave", "email"),
+        (31, "erin", "email"),
+    ]
 
 
 def test_a_late_step_pages_whoever_is_on_call_when_it_runs(story: Story) -> None:

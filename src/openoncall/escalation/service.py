@@ -513,6 +513,8 @@ def _route_to_policy(
         origin=f"{incident.id}:routing:{progress.id}:{page.step_index}:{page.entry_position}",
         now=now,
         depth=progress.depth + 1,
+        # Its steps count from when the routing step fell due, as the parent's do.
+        start_at=page.step_due_at,
     )
     if child is None:
         return []
