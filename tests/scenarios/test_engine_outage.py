@@ -136,6 +136,26 @@ def test_a_policy_routed_to_in_the_outage_runs_its_own_steps_that_fell_due(
     ]
 
 
+def test_a_reroute_during_the_outage_runs_the_new_policys_overdue_steps_once(
+    story: Story,
+) -> None:
+    _database(story, "bob")
+    dave, erin = story.user("dave"), story.user("erin")
+    dba_team = story.team("DBA", [dave, erin])
+    dba = story.policy(dba_team, "DBA", [step(0, user(dave)), step(10, user(erin))])
+    story.alert("db")
+    story.advance(minutes=2)
+    story.engine_down(minutes=3)
+    do.reroute(story, 1, by="alice", policies=[dba])  # minute 5; DBA's step 2 due at 15
+    story.engine_down(minutes=25)
+    story.advance(minutes=1)
+    assert sorted(story.pages()) == [
+        (0, "alice", "email"),
+        (30, "dave", "email"),
+        (30, "erin", "email"),
+    ]
+
+
 def test_a_late_step_pages_whoever_is_on_call_when_it_runs(story: Story) -> None:
     alice, bob, carol = story.user("alice"), story.user("bob"), story.user("carol")
     team = story.team("Database", [alice, bob, carol])

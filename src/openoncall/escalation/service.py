@@ -323,15 +323,22 @@ def run_step(
     now: datetime,
 ) -> list[Job]:
     """The `escalation.step` job: run the due step(s) unless the incident was acked meanwhile."""
+    # The incident's row first, then the progress: the order of every other writer (start,
+    # reroute), so that two of them never wait on each other (a deadlock on PostgreSQL).
+    incident_id = session.scalar(
+        select(EscalationProgress.incident_id).where(
+            EscalationProgress.org_id == org_id, EscalationProgress.id == progress_id
+        )
+    )
+    incident = None if incident_id is None else _lock_incident(session, org_id, incident_id)
+    if incident is None:
+        return []
     progress = session.scalar(
         select(EscalationProgress)
         .where(EscalationProgress.org_id == org_id, EscalationProgress.id == progress_id)
         .with_for_update()
     )
     if progress is None or progress.is_done or progress.version != version:
-        return []
-    incident = _lock_incident(session, org_id, progress.incident_id)
-    if incident is None:
         return []
     return advance(session, progress, incident, paging=paging, now=now)
 
@@ -540,6 +547,13 @@ def run_user_page_step(
     session: Session, org_id: int, user_page_id: int, *, run: int, paging: Paging, now: datetime
 ) -> list[Job]:
     """The `page.step` job: the user's next personal step, unless acked or already run."""
+    incident_id = session.scalar(
+        select(UserPage.incident_id).where(UserPage.org_id == org_id, UserPage.id == user_page_id)
+    )
+    # Incident first, then the page (the lock order of run_step).
+    incident = None if incident_id is None else _lock_incident(session, org_id, incident_id)
+    if incident is None:
+        return []
     page = session.scalar(
         select(UserPage)
         .where(UserPage.org_id == org_id, UserPage.id == user_page_id)
@@ -547,9 +561,8 @@ def run_user_page_step(
     )
     if page is None or page.is_done or page.runs != run:
         return []
-    incident = _lock_incident(session, org_id, page.incident_id)
     user = session.get(User, page.user_id)
-    if incident is None or user is None:
+    if user is None:
         return []
     return deliveries.run_user_page(
         session, org_id, page, incident, user, links=paging.links, now=now
