@@ -1,14 +1,18 @@
 """Alert rules (the Rules Engine) that reroute alerts or change their fields.
 
-Vendor behaviour checked (help.victorops.com "Rules Engine" pages: "Matching Conditions",
-transformations and routing; the alert-rule shapes in NOTES.md (a2)/(b) "Alert rules"):
+Vendor behaviour checked (help.splunk.com, "Alert rules engine: transformations" and
+"Rules engine: custom outbound webhooks" (managing rules); help.victorops.com "Rules Engine:
+Matching Conditions"; the alert-rule shapes in NOTES.md (a2)/(b) "Alert rules"):
 - A rule matches one alert field by wildcard (`*`: any run of characters) or regex, and
   may route the alert to another routing key, so that key's escalation policies are paged
-  and not the ones of the key the alert arrived with.
-- Transformations (annotation flag 1) overwrite alert fields before the incident logic
-  sees them: setting `message_type` to INFO keeps a noisy check from paging; setting
-  `entity_id` folds alerts from many hosts into one incident.
-- Rules run in rank order (0 first); a matching rule with the stop flag ends the run.
+  and not the ones of the key the alert arrived with. The documented way is a
+  transformation: "When entity_id matches db03* using Wildcard Match; Set routing_key to
+  devs"; the API's `routingKey` on the rule does the same.
+- Transformations (annotation flag 1) overwrite alert fields "before it arrives at your
+  timeline": setting `message_type` to INFO mutes a noisy check ("Muting noisy alerts");
+  setting `entity_id` folds alerts from many hosts into one incident.
+- "All alerts are processed through the Rules Engine ... top to bottom" (rank 0 first); a
+  matching rule with the stop flag ends the run.
 - Alerts that match no rule are routed by their own routing key.
 """
 
@@ -44,6 +48,15 @@ def test_a_rule_reroutes_matching_alerts_to_another_routing_key(story: Story) ->
         (10, "dave", "email"),
         (10, "erin", "email"),
     ]
+    assert story.incident(1)["routingKey"] == "dba"
+
+
+def test_a_transformation_setting_routing_key_reroutes_the_alert(story: Story) -> None:
+    _two_teams(story)
+    do.alert_rule(story, "entity_id", "db03*", transform={"routing_key": "dba"})
+    story.alert("db", entity_id="db03/disk")
+    story.advance(minutes=1)
+    assert story.pages() == [(0, "dave", "email")]
     assert story.incident(1)["routingKey"] == "dba"
 
 
