@@ -16,8 +16,10 @@ Vendor behaviour checked, with its sources:
 - A routing key may target several escalation policies; all of them page (Swagger,
   RoutingKeyPayload.targets). POST /incidents pages users and policies (CreateIncidentRequest).
 
-Not sure what the vendor does, and chosen here: an org's "WARNING creates incidents" setting
-is off by default (NOTES (c) says it is a setting; its default is not documented).
+Not sure what the vendor does, and chosen here: WARNING "may open a new incident depending
+on configuration in Settings >> Alert Configuration >> 'Create incidents for entities in
+[xxxxxxx] state'" (kb.victorops.com, "Incident Fields Glossary"); that setting has no public
+API and its default is not documented, so it is taken as off: a WARNING opens nothing.
 Everyone keeps the default personal paging policy: an email at once, repeated every 5 min.
 """
 
