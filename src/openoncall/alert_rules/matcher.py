@@ -22,6 +22,7 @@ MATCH_TYPES = (WILDCARD, REGEX)
 ANNOTATION_TYPES = {"u": "URL", "s": "Note", "i": "Image"}
 FLAG_ANNOTATION = 0
 FLAG_TRANSFORMATION = 1
+ROUTING_KEY_FIELD = "routing_key"
 
 _REFERENCE = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
 
@@ -122,6 +123,9 @@ def apply_rules(rules: Sequence[Rule], fields: dict[str, Any]) -> Outcome:
             value = render(item.field_value, snapshot)
             if item.flags == FLAG_TRANSFORMATION:
                 current[item.field_name] = value
+                if item.field_name == ROUTING_KEY_FIELD and value:
+                    # The vendor's documented way to reroute: "Set routing_key to devs".
+                    route_key = value
             else:
                 key = f"vo_annotate.{item.annotation_type}.{item.field_name}"
                 current[key] = value

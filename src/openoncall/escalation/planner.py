@@ -11,7 +11,7 @@ one big jump pages the same people as planning in many small ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -62,6 +62,8 @@ class Page:
     webhook_slug: str | None = None
     target_policy_id: int | None = None
     target_policy_slug: str | None = None
+    # policy_routing only: when its step fell due; the routed-to policy counts from there.
+    step_due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,7 @@ def plan_next_pages(
     ran: list[int] = []
     index, due = progress.next_step_index, progress.next_due_at
     while due is not None and due <= now and index < len(snapshot.steps):
-        step_pages, step_notices = _step_pages(snapshot, index, oncall)
+        step_pages, step_notices = _step_pages(snapshot, index, oncall, due)
         pages.extend(step_pages)
         notices.extend(step_notices)
         ran.append(index)
@@ -116,7 +118,7 @@ def plan_next_pages(
 
 
 def _step_pages(
-    snapshot: PolicySnapshot, index: int, oncall: OnCallView
+    snapshot: PolicySnapshot, index: int, oncall: OnCallView, due: datetime
 ) -> tuple[list[Page], list[str]]:
     step_label = _step_label(snapshot, index)
     pages: list[Page] = []
@@ -150,15 +152,14 @@ def _step_pages(
                 _page(index, entry, f"{step_label}: webhook entry", webhook_slug=entry.webhook_slug)
             )
         elif kind == POLICY_ROUTING and entry.target_policy_id is not None:
-            pages.append(
-                _page(
-                    index,
-                    entry,
-                    f"{step_label}: continue in policy {entry.target_policy_slug}",
-                    target_policy_id=entry.target_policy_id,
-                    target_policy_slug=entry.target_policy_slug,
-                )
+            routed = _page(
+                index,
+                entry,
+                f"{step_label}: continue in policy {entry.target_policy_slug}",
+                target_policy_id=entry.target_policy_id,
+                target_policy_slug=entry.target_policy_slug,
             )
+            pages.append(replace(routed, step_due_at=due))
         else:
             notices.append(f"{step_label}: entry {entry.position} ({kind}) has no target")
     return pages, notices

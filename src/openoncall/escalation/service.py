@@ -188,6 +188,9 @@ def start_paging(
     if reroute_event_id is not None and not _adds_targets(session, incident, reroute_event_id):
         stop_paging(session, incident, reason="rerouted", now=now)
     policy_ids, user_ids = _targets(session, incident, reroute_event_id)
+    # Steps count from when paging was asked for (the opening or the reroute), not from when
+    # this job ran: an engine that was down runs the steps that fell due meanwhile at once.
+    asked_at = min(_asked_at(session, incident, reroute_event_id), now)
     jobs: list[Job] = []
     for policy_id in policy_ids:
         snapshot = build_snapshot(session, org_id, policy_id)
@@ -199,6 +202,7 @@ def start_paging(
             snapshot,
             origin=f"{incident.id}:{origin}:policy:{policy_id}",
             now=now,
+            start_at=asked_at,
         )
         if progress is not None:
             jobs += advance(session, progress, incident, paging=paging, now=now)
@@ -261,6 +265,14 @@ def _targets(
     return list(policies), [u for u in users if u not in paged_by_engine]
 
 
+def _asked_at(session: Session, incident: Incident, reroute_event_id: int | None) -> datetime:
+    if reroute_event_id is not None:
+        event = session.get(IncidentEvent, reroute_event_id)
+        if event is not None and event.incident_id == incident.id:
+            return event.at
+    return incident.started_at
+
+
 def _adds_targets(session: Session, incident: Incident, reroute_event_id: int) -> bool:
     event = session.get(IncidentEvent, reroute_event_id)
     return bool(
@@ -276,10 +288,11 @@ def _new_progress(
     origin: str,
     now: datetime,
     depth: int = 0,
+    start_at: datetime | None = None,
 ) -> EscalationProgress | None:
     if session.scalar(select(EscalationProgress.id).where(EscalationProgress.origin == origin)):
         return None
-    start = planner.start(snapshot, now)
+    start = planner.start(snapshot, now if start_at is None else start_at)
     progress = EscalationProgress(
         org_id=incident.org_id,
         incident_id=incident.id,
@@ -328,15 +341,22 @@ def run_step(
     now: datetime,
 ) -> list[Job]:
     """The `escalation.step` job: run the due step(s) unless the incident was acked meanwhile."""
+    # The incident's row first, then the progress: the order of every other writer (start,
+    # reroute), so that two of them never wait on each other (a deadlock on PostgreSQL).
+    incident_id = session.scalar(
+        select(EscalationProgress.incident_id).where(
+            EscalationProgress.org_id == org_id, EscalationProgress.id == progress_id
+        )
+    )
+    incident = None if incident_id is None else _lock_incident(session, org_id, incident_id)
+    if incident is None:
+        return []
     progress = session.scalar(
         select(EscalationProgress)
         .where(EscalationProgress.org_id == org_id, EscalationProgress.id == progress_id)
         .with_for_update()
     )
     if progress is None or progress.is_done or progress.version != version:
-        return []
-    incident = _lock_incident(session, org_id, progress.incident_id)
-    if incident is None:
         return []
     return advance(session, progress, incident, paging=paging, now=now)
 
@@ -518,6 +538,8 @@ def _route_to_policy(
         origin=f"{incident.id}:routing:{progress.id}:{page.step_index}:{page.entry_position}",
         now=now,
         depth=progress.depth + 1,
+        # Its steps count from when the routing step fell due, as the parent's do.
+        start_at=page.step_due_at,
     )
     if child is None:
         return []
@@ -543,6 +565,13 @@ def run_user_page_step(
     session: Session, org_id: int, user_page_id: int, *, run: int, paging: Paging, now: datetime
 ) -> list[Job]:
     """The `page.step` job: the user's next personal step, unless acked or already run."""
+    incident_id = session.scalar(
+        select(UserPage.incident_id).where(UserPage.org_id == org_id, UserPage.id == user_page_id)
+    )
+    # Incident first, then the page (the lock order of run_step).
+    incident = None if incident_id is None else _lock_incident(session, org_id, incident_id)
+    if incident is None:
+        return []
     page = session.scalar(
         select(UserPage)
         .where(UserPage.org_id == org_id, UserPage.id == user_page_id)
@@ -550,9 +579,8 @@ def run_user_page_step(
     )
     if page is None or page.is_done or page.runs != run:
         return []
-    incident = _lock_incident(session, org_id, page.incident_id)
     user = session.get(User, page.user_id)
-    if incident is None or user is None:
+    if user is None:
         return []
     return deliveries.run_user_page(
         session, org_id, page, incident, user, links=paging.links, now=now

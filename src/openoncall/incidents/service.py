@@ -12,7 +12,8 @@ Contract with the paging engine (the engine helper's `escalation.*` handlers):
   reads what to page from `incident_paged_policy` / `incident_paged_user`.
 - A reroute enqueues `escalation.start` again with `{"incident_id": id, "reroute": event_id}`
   and dedupe key `escalation:{id}:reroute:{event_id}`: the engine restarts paging with the new
-  targets (the rows in `incident_paged_*` have been replaced in the same transaction).
+  targets (the rows in `incident_paged_*` have been replaced, and the old escalations and
+  personal pages ended, in the same transaction).
 - Ack and resolve enqueue nothing: they change `incident.phase` in the same transaction, and
   the engine stops escalating when it reads a phase other than UNACKED.
 - Muted incidents (maintenance mode) enqueue nothing; their timeline says why.
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 from openoncall.alerts.models import Alert
 from openoncall.engine.queue import enqueue
 from openoncall.errors import InvalidTransition, NotFound
+from openoncall.escalation.models import EscalationProgress, UserPage
 from openoncall.incidents import lifecycle
 from openoncall.incidents.lifecycle import Transition
 from openoncall.incidents.models import (
@@ -436,6 +438,22 @@ def resolve_incident(
     return transition
 
 
+def _end_paging(session: Session, incident_id: int, *, now: datetime) -> None:
+    """A reroute ends the old escalation and personal pages at once, as an ack does (the
+    engine reads the phase): a repeat of theirs that falls due before the engine starts the
+    new targets (it may be behind, or down) must not page the old responders."""
+    session.execute(
+        update(EscalationProgress)
+        .where(EscalationProgress.incident_id == incident_id, EscalationProgress.is_done.is_(False))
+        .values(is_done=True, stopped_reason="rerouted", updated_at=now)
+    )
+    session.execute(
+        update(UserPage)
+        .where(UserPage.incident_id == incident_id, UserPage.is_done.is_(False))
+        .values(is_done=True, updated_at=now)
+    )
+
+
 def reroute_incident(
     session: Session,
     org_id: int,
@@ -452,6 +470,8 @@ def reroute_incident(
     put the incident back to UNACKED if it was acked, and restart escalation."""
     assert incident.org_id == org_id
     retrigger = lifecycle.reroute(incident.phase, at=now, by=by, message=message or "rerouted")
+    if not add_targets:
+        _end_paging(session, incident.id, now=now)
     set_paged_targets(
         session,
         org_id,
