@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -240,19 +241,39 @@ def test_an_ack_committing_while_a_claimed_step_is_due_sends_no_page(
     post_alert(api, org, "db")
     assert receiver.inbox.wait_for(1, timeout=30)
     _bring_steps_forward(db_url)
+    acked: list[int] = []
     with psycopg.connect(_libpq(db_url)) as blocker:
-        blocker.execute("SELECT id FROM escalation_progress FOR UPDATE")
-        _make_step_jobs_due(db_url)
-        assert _wait(lambda: _leased_step_jobs(db_url) == 1)
-        # The engine now waits on our lock with step 2 claimed and due; the ack commits.
-        r = api.patch(
-            "/api-public/v1/incidents/ack", json={"userName": "admin", "incidentNames": ["1"]}
+        # A slow writer holds the incident; the ack queues for it first, then the engine's
+        # step 2 (every writer takes the incident's row first), so the ack commits first.
+        blocker.execute("SELECT id FROM incident FOR UPDATE")
+        ack = threading.Thread(
+            target=lambda: acked.append(
+                api.patch(
+                    "/api-public/v1/incidents/ack",
+                    json={"userName": "admin", "incidentNames": ["1"]},
+                ).status_code
+            )
         )
-        assert r.status_code == 200, r.text
+        ack.start()
+        assert _wait(lambda: _waiting_on_locks(db_url) == 1)
+        _make_step_jobs_due(db_url)
+        assert _wait(lambda: _leased_step_jobs(db_url) == 1 and _waiting_on_locks(db_url) == 2)
         blocker.rollback()
+        ack.join(timeout=30)
+    assert acked == [200]
     assert _wait(lambda: _leased_step_jobs(db_url) == 0)
     time.sleep(1)
     assert dict(_pages(receiver)) == {("/step1", "1"): 1}
+
+
+def _waiting_on_locks(db_url: str) -> int:
+    """How many other sessions of this database wait for a row lock."""
+    with psycopg.connect(_libpq(db_url), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        ).fetchone()
+        return int(row[0]) if row else 0
 
 
 def test_engines_survive_the_database_dropping_their_connections(
