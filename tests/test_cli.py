@@ -30,7 +30,7 @@ from openoncall.db.engine import make_engine
 from openoncall.settings import Settings
 
 EXE = str(Path(sys.executable).with_name("openoncall"))
-BOOT = ["--admin", "ada", "--email", "ada@acme.example", "--password", "s3cret pass"]
+BOOT = ["--admin", "ada", "--email", "ada@acme.example", "--password", "s3cret passphrase"]
 
 
 @pytest.fixture
