@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from openoncall.container import Container, build_container
 from openoncall.errors import OnCallError
@@ -22,7 +24,26 @@ err = Console(stderr=True, soft_wrap=True)
 OrgOption = Annotated[
     str | None, typer.Option("--org", help="Organization slug (optional while there is one).")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one line of JSON.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one line of JSON (errors too, on stderr).")
+]
+
+
+def command_group(help: str, example: str) -> typer.Typer:
+    """A command group whose --help ends with an example. Click's plain help, not Rich's:
+    it prints flags without `<bool>` metavars and keeps example lines whole when piped."""
+    return typer.Typer(
+        help=help,
+        epilog=example_text(example),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+def example_text(example: str) -> str:
+    # \b keeps Click from re-wrapping the lines of the example into one paragraph.
+    return "\b\nExample:\n" + "\n".join(f"  {line}" for line in example.strip().splitlines())
 
 
 def configured_settings() -> Settings:
@@ -31,6 +52,8 @@ def configured_settings() -> Settings:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    # Alembic reports every migration it checks at INFO: noise on every command.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
     return settings
 
 
@@ -44,8 +67,24 @@ def command_container() -> Iterator[Container]:
         container.engine.dispose()
 
 
-def fail(exc: OnCallError) -> typer.Exit:
-    """Print the error (and the field it names) and exit with status 1."""
-    where = f" ({exc.field})" if exc.field else ""
-    err.print(f"[red]error:[/red] {exc.message}{where}")
+def fail(exc: OnCallError, *, as_json: bool = False) -> typer.Exit:
+    """Print the error (and the field it names) and exit with status 1: as one JSON line on
+    stderr with --json (`{"error": code, "message": ..., "field": ...}`), else as text."""
+    if as_json:
+        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        typer.echo(json.dumps(body), err=True)
+    else:
+        where = f" ({exc.field})" if exc.field else ""
+        err.print(f"[red]error:[/red] {exc.message}{where}")
     return typer.Exit(code=1)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A table for people; piped, it takes the width its content needs rather than Rich's 80
+    columns, which would fold the ids other commands take."""
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("-" if cell is None or cell == "" else str(cell) for cell in row))
+    (console if console.is_terminal else Console(width=200)).print(table)
