@@ -23,7 +23,7 @@ from openoncall.command_line import (
 from openoncall.container import Container, build_container
 from openoncall.db import migrate
 from openoncall.engine.commands import engine_command
-from openoncall.engine.runner import attach_to_app, channels_for
+from openoncall.engine.runner import attach_to_app
 from openoncall.errors import Conflict, InvalidInput, OnCallError
 from openoncall.importers.commands import import_app
 from openoncall.notify.trial import send_trial, trial_targets
@@ -392,7 +392,11 @@ def notify_test(
                 targets = trial_targets(session, org_row.id, username)
             if not targets:
                 raise InvalidInput(f"{username} has no contact method", field="user")
-            results = send_trial(channels_for(container), targets)
+            results = send_trial(
+                targets,
+                settings=container.settings,
+                channels=container.extras.get("channels"),
+            )
     except OnCallError as exc:
         raise fail(exc, as_json=as_json) from exc
     rows = [

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from openoncall.contacts.models import ContactKind
 from openoncall.contacts.service import list_contacts
 from openoncall.notify.channel import Channel, DeliveryResult, Medium, Notification
+from openoncall.notify.registry import build_channels
+from openoncall.settings import Settings
 from openoncall.users.service import get_user
 
 _MEDIUM = {ContactKind.EMAIL: Medium.EMAIL, ContactKind.PHONE: Medium.SMS}
@@ -59,7 +61,7 @@ def trial_targets(session: Session, org_id: int, username: str) -> list[TrialTar
 
 
 async def _send(
-    channels: Mapping[Medium, Channel], targets: list[TrialTarget]
+    channels: Mapping[Medium, Channel], targets: list[TrialTarget], *, close: bool
 ) -> list[TrialResult]:
     async def one(target: TrialTarget) -> TrialResult:
         note = target.notification
@@ -73,10 +75,25 @@ async def _send(
     try:
         return list(await asyncio.gather(*(one(t) for t in targets)))
     finally:
-        for channel in channels.values():
-            await channel.aclose()
+        if close:
+            for channel in channels.values():
+                await channel.aclose()
 
 
-def send_trial(channels: Mapping[Medium, Channel], targets: list[TrialTarget]) -> list[TrialResult]:
-    """Send them all at once; each result says what its channel answered."""
-    return asyncio.run(_send(channels, targets))
+def send_trial(
+    targets: list[TrialTarget], *, settings: Settings, channels: Mapping[Medium, Channel] | None
+) -> list[TrialResult]:
+    """Send them all at once; each result says what its channel answered. Through the given
+    channels (the engine's, left open) or through ones the settings configure, for this
+    send only."""
+    if channels is not None:
+        return asyncio.run(_send(channels, targets, close=False))
+    return asyncio.run(_send(build_channels(settings), targets, close=True))
+
+
+def summary(results: list[TrialResult]) -> str:
+    """One line for people: each method and whether it was sent."""
+    return "; ".join(
+        f"{r.kind} {r.destination}: {'sent' if r.ok else 'FAILED (' + r.detail + ')'}"
+        for r in results
+    )
