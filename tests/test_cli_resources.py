@@ -294,6 +294,18 @@ def test_errors_are_json_on_stderr_naming_the_field(cli: Any, org: Org, tmp_path
         "message": "Team not found: nope",
         "field": "teamSlug",
     }
+    # Usage errors too: what Click reports, with its exit status 2.
+    for args, message in (
+        (["users", "show", "--json"], "Missing argument 'username'."),
+        (["users", "list", "--json", "--bogus"], "No such option: --bogus"),
+        (["policies", "create", "--step", "nine:user", "--json"], "Invalid value for --step"),
+    ):
+        usage = cli(*args, ok=False)
+        assert usage.exit_code == 2, usage.output
+        assert usage.stdout == ""
+        parsed = json.loads(usage.stderr)
+        assert parsed["error"] == "usage"
+        assert parsed["message"].startswith(message), parsed
     # Without --json the same error is a line of text.
     text = cli("users", "show", "nobody", ok=False)
     assert text.exit_code == 1

@@ -11,6 +11,7 @@ import typer
 from openoncall import __version__
 from openoncall.command_line import (
     JsonOption,
+    JsonUsageErrors,
     OrgOption,
     command_container,
     command_group,
@@ -36,6 +37,7 @@ app = command_group(
     "OpenOnCall: on-call and incident response.",
     "openoncall bootstrap --org Acme --admin ada --email ada@acme.example\n"
     "openoncall serve --port 8080",
+    cls=JsonUsageErrors,
 )
 db_app = command_group("Database schema.", "openoncall db upgrade")
 keys_app = command_group("API keys (X-VO-Api-Key).", "openoncall keys create --read-only")

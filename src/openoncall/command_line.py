@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from openoncall.container import Container, build_container
 from openoncall.errors import OnCallError
@@ -29,7 +31,38 @@ JsonOption = Annotated[
 ]
 
 
-def command_group(help: str, example: str) -> typer.Typer:
+class JsonUsageErrors(TyperGroup):
+    """The root command: with --json anywhere on the line, a usage error (an unknown option,
+    a missing or malformed value) is a JSON line on stderr too, with Click's exit status."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or "--json" not in argv:
+            return super().main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
+            )
+        try:
+            outcome = super().main(
+                argv, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+        except Exception as exc:
+            describe = getattr(exc, "format_message", None)
+            if not callable(describe):  # not Click's: a bug, with its traceback
+                raise
+            typer.echo(json.dumps({"error": "usage", "message": describe()}), err=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+def command_group(help: str, example: str, *, cls: type[TyperGroup] | None = None) -> typer.Typer:
     """A command group whose --help ends with an example. Click's plain help, not Rich's:
     it prints flags without `<bool>` metavars and keeps example lines whole when piped."""
     return typer.Typer(
@@ -38,6 +71,7 @@ def command_group(help: str, example: str) -> typer.Typer:
         no_args_is_help=True,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
+        cls=cls,
     )
 
 
