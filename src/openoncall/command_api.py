@@ -2,13 +2,16 @@
 database, like `keys` and `oncall take`: the same body validation, service calls and JSON as
 the API, one transaction per command, with `cli` as the actor in the audit trail.
 
-A handler's parameters are filled by name: `session`, `caller`, `container`, `now` and
+Handlers are named `module:function` under `openoncall` and imported when a command runs,
+so that `--help` and the other commands do not load every router. A handler's parameters are
+filled by name: `session`, `caller`, `container`, `now` and
 `page` (the whole list) here, `body` validated against its declared type, the rest (path
 and query values) from the command.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import typing
@@ -79,8 +82,15 @@ def _validated_body(handler: Handler, body: Any) -> Any:
         raise InvalidInput(f"{field}: {first['msg']}", field=field) from exc
 
 
+def handler_named(name: str) -> Handler:
+    """`users.router:add_user` → openoncall.users.router.add_user."""
+    module, _, function = name.partition(":")
+    found: Handler = getattr(importlib.import_module(f"openoncall.{module}"), function)
+    return found
+
+
 def call(
-    handler: Handler,
+    name: str,
     *,
     org: str | None,
     as_json: bool,
@@ -88,8 +98,9 @@ def call(
     body: Any = None,
     **params: Any,
 ) -> Any:
-    """Run `handler` in one transaction and return its answer as the API's JSON; an error
+    """Run the handler `name` in one transaction and return its answer as the API's JSON; an error
     prints (as JSON with --json) and exits 1, with nothing written."""
+    handler = handler_named(name)
     wanted = typing.get_type_hints(handler).keys()
     try:
         with (

@@ -18,14 +18,6 @@ from openoncall.command_line import (
     example_text,
     print_table,
 )
-from openoncall.incidents import router as incidents_api
-from openoncall.maintenance import router as maintenance_api
-from openoncall.overrides import router as overrides_api
-from openoncall.policies import router as policies_api
-from openoncall.rotations import router as rotations_api
-from openoncall.routing import router as routing_api
-from openoncall.teams import router as teams_api
-from openoncall.users import router as users_api
 
 FileOption = Annotated[
     Path | None,
@@ -60,7 +52,7 @@ users_app = command_group(
 @users_app.command("list", epilog=example_text("openoncall users list --json"))
 def users_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List the organization's users."""
-    data = call(users_api.list_users_v2, org=org, as_json=as_json, email=None)
+    data = call("users.router:list_users_v2", org=org, as_json=as_json, email=None)
     emit(
         data,
         as_json=as_json,
@@ -78,7 +70,7 @@ def users_show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one user."""
-    data = call(users_api.get_user, org=org, as_json=as_json, user=username)
+    data = call("users.router:get_user", org=org, as_json=as_json, user=username)
     emit(data, as_json=as_json, human=_show)
 
 
@@ -111,7 +103,7 @@ def users_create(
         lastName=last_name,
         email=email,
     )
-    data = call(users_api.add_user, org=org, as_json=as_json, write=True, body=body)
+    data = call("users.router:add_user", org=org, as_json=as_json, write=True, body=body)
     emit(data, as_json=as_json, human=_done(f"User {data['username']} added"))
 
 
@@ -127,7 +119,7 @@ def users_delete(
 ) -> None:
     """Remove a user; the replacement takes over their rotations and escalation entries."""
     data = call(
-        users_api.delete_user,
+        "users.router:delete_user",
         org=org,
         as_json=as_json,
         write=True,
@@ -149,7 +141,7 @@ teams_app = command_group(
 @teams_app.command("list", epilog=example_text("openoncall teams list"))
 def teams_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List teams with their member counts."""
-    data = call(teams_api.list_teams, org=org, as_json=as_json)
+    data = call("teams.router:list_teams", org=org, as_json=as_json)
     emit(
         data,
         as_json=as_json,
@@ -168,7 +160,9 @@ def teams_show(
 ) -> None:
     """Show one team."""
     emit(
-        call(teams_api.get_team, org=org, as_json=as_json, team=team), as_json=as_json, human=_show
+        call("teams.router:get_team", org=org, as_json=as_json, team=team),
+        as_json=as_json,
+        human=_show,
     )
 
 
@@ -184,7 +178,7 @@ def teams_create(
 ) -> None:
     """Add a team; its slug is printed (other commands take it)."""
     body = body_from(file, as_json=as_json, name=name, description=description)
-    data = call(teams_api.add_team, org=org, as_json=as_json, write=True, body=body)
+    data = call("teams.router:add_team", org=org, as_json=as_json, write=True, body=body)
     emit(data, as_json=as_json, human=_done(f"Team {data['name']} added: {data['slug']}"))
 
 
@@ -195,7 +189,7 @@ def teams_delete(
     as_json: JsonOption = False,
 ) -> None:
     """Remove a team with its rotations and escalation policies."""
-    data = call(teams_api.delete_team, org=org, as_json=as_json, write=True, team=team)
+    data = call("teams.router:delete_team", org=org, as_json=as_json, write=True, team=team)
     emit(data, as_json=as_json, human=_done(f"Team {team} removed"))
 
 
@@ -214,7 +208,7 @@ rotations_app = command_group(
 @rotations_app.command("list", epilog=example_text("openoncall rotations list --team team-ab12cd"))
 def rotations_list(team: TeamOption, org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List a team's rotation groups (their slugs are what policy steps page)."""
-    data = call(rotations_api.list_rotations, org=org, as_json=as_json, team=team)
+    data = call("rotations.router:list_rotations", org=org, as_json=as_json, team=team)
     emit(
         data,
         as_json=as_json,
@@ -279,7 +273,12 @@ def rotations_create(
         file, as_json=as_json, label=label, shifts=[shift] if shift_type is not None else None
     )
     data = call(
-        rotations_api.create_rotation, org=org, as_json=as_json, write=True, body=body, team=team
+        "rotations.router:create_rotation",
+        org=org,
+        as_json=as_json,
+        write=True,
+        body=body,
+        team=team,
     )
     emit(data, as_json=as_json, human=_done(f"Rotation {data['slug']} created (id {data['id']})"))
 
@@ -295,7 +294,7 @@ def rotations_delete(
 ) -> None:
     """Delete a rotation group (refused while an escalation policy pages it)."""
     data = call(
-        rotations_api.delete_rotation,
+        "rotations.router:delete_rotation",
         org=org,
         as_json=as_json,
         write=True,
@@ -354,7 +353,7 @@ policies_app = command_group(
 @policies_app.command("list", epilog=example_text("openoncall policies list"))
 def policies_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List escalation policies with their teams."""
-    data = call(policies_api.list_policies, org=org, as_json=as_json)
+    data = call("policies.router:list_policies", org=org, as_json=as_json)
     emit(
         data,
         as_json=as_json,
@@ -384,7 +383,7 @@ def policies_show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a policy and its steps."""
-    data = call(policies_api.get_policy, org=org, as_json=as_json, policy=policy)
+    data = call("policies.router:get_policy", org=org, as_json=as_json, policy=policy)
     emit(data, as_json=as_json, human=_show_policy)
 
 
@@ -421,7 +420,7 @@ def policies_create(
         steps=[parse_step(s) for s in step or []],
         ignoreCustomPagingPolicies=ignore_custom_paging_policies or None,
     )
-    data = call(policies_api.create_policy, org=org, as_json=as_json, write=True, body=body)
+    data = call("policies.router:create_policy", org=org, as_json=as_json, write=True, body=body)
     emit(data, as_json=as_json, human=_done(f"Policy {data['name']} created: {data['slug']}"))
 
 
@@ -432,7 +431,9 @@ def policies_delete(
     as_json: JsonOption = False,
 ) -> None:
     """Delete an escalation policy."""
-    data = call(policies_api.delete_policy, org=org, as_json=as_json, write=True, policy=policy)
+    data = call(
+        "policies.router:delete_policy", org=org, as_json=as_json, write=True, policy=policy
+    )
     emit(data, as_json=as_json, human=_done(f"Policy {policy} deleted"))
 
 
@@ -448,7 +449,7 @@ routing_keys_app = command_group(
 @routing_keys_app.command("list", epilog=example_text("openoncall routing-keys list"))
 def routing_keys_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List routing keys and the policies they page."""
-    data = call(routing_api.list_routing_keys, org=org, as_json=as_json)
+    data = call("routing.router:list_routing_keys", org=org, as_json=as_json)
     emit(
         data,
         as_json=as_json,
@@ -482,7 +483,9 @@ def routing_keys_create(
 ) -> None:
     """Create a routing key that pages the given escalation policies."""
     body = body_from(file, as_json=as_json, routingKey=key, targets=policy)
-    data = call(routing_api.create_routing_key, org=org, as_json=as_json, write=True, body=body)
+    data = call(
+        "routing.router:create_routing_key", org=org, as_json=as_json, write=True, body=body
+    )
     emit(data, as_json=as_json, human=_done(f"Routing key {data['routingKey']} created"))
 
 
@@ -498,7 +501,7 @@ overrides_app = command_group(
 @overrides_app.command("list", epilog=example_text("openoncall overrides list"))
 def overrides_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List the scheduled overrides that have not ended yet."""
-    data = call(overrides_api.list_overrides, org=org, as_json=as_json)
+    data = call("overrides.router:list_overrides", org=org, as_json=as_json)
     emit(
         data,
         as_json=as_json,
@@ -525,7 +528,7 @@ def overrides_show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one scheduled override."""
-    data = call(overrides_api.get_override, org=org, as_json=as_json, publicId=override)
+    data = call("overrides.router:get_override", org=org, as_json=as_json, publicId=override)
     emit(data, as_json=as_json, human=lambda d: _show(d["override"]))
 
 
@@ -552,7 +555,7 @@ def overrides_create(
 ) -> None:
     """Create a scheduled override, with one unassigned assignment per affected policy."""
     body = body_from(file, as_json=as_json, username=user, timezone=timezone, start=start, end=end)
-    data = call(overrides_api.create_override, org=org, as_json=as_json, write=True, body=body)
+    data = call("overrides.router:create_override", org=org, as_json=as_json, write=True, body=body)
     emit(data, as_json=as_json, human=_done(f"Override {data['schedule']['publicId']} created"))
 
 
@@ -564,7 +567,7 @@ def overrides_delete(
 ) -> None:
     """Delete a scheduled override and its assignments."""
     data = call(
-        overrides_api.delete_override, org=org, as_json=as_json, write=True, publicId=override
+        "overrides.router:delete_override", org=org, as_json=as_json, write=True, publicId=override
     )
     emit(data, as_json=as_json, human=_done(f"Override {override} deleted"))
 
@@ -595,7 +598,7 @@ def _show_maintenance(data: dict[str, Any]) -> None:
 @maintenance_app.command("list", epilog=example_text("openoncall maintenance list"))
 def maintenance_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List the active maintenance windows."""
-    data = call(maintenance_api.get_maintenance_mode, org=org, as_json=as_json)
+    data = call("maintenance.router:get_maintenance_mode", org=org, as_json=as_json)
     emit(data, as_json=as_json, human=_show_maintenance)
 
 
@@ -616,7 +619,7 @@ def maintenance_start(
     """Start maintenance for routing keys, or for everything when none is given."""
     body = {"type": "RoutingKeys", "names": routing_key or [], "purpose": purpose or ""}
     data = call(
-        maintenance_api.start_maintenance_mode, org=org, as_json=as_json, write=True, body=body
+        "maintenance.router:start_maintenance_mode", org=org, as_json=as_json, write=True, body=body
     )
     emit(data, as_json=as_json, human=_show_maintenance)
 
@@ -629,7 +632,7 @@ def maintenance_end(
 ) -> None:
     """End one maintenance window."""
     data = call(
-        maintenance_api.end_maintenance_mode,
+        "maintenance.router:end_maintenance_mode",
         org=org,
         as_json=as_json,
         write=True,
@@ -662,7 +665,7 @@ def _show_results(data: dict[str, Any]) -> None:
 @incidents_app.command("list", epilog=example_text("openoncall incidents list"))
 def incidents_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """Open and acknowledged incidents, and those resolved in the last 24 hours."""
-    data = call(incidents_api.list_incidents, org=org, as_json=as_json)
+    data = call("incidents.router:list_incidents", org=org, as_json=as_json)
     emit(
         data,
         as_json=as_json,
@@ -689,13 +692,13 @@ def incidents_show(
     as_json: JsonOption = False,
 ) -> None:
     """One incident with its paged targets and transitions."""
-    data = call(incidents_api.get_incident, org=org, as_json=as_json, number=number)
+    data = call("incidents.router:get_incident", org=org, as_json=as_json, number=number)
     emit(data, as_json=as_json, human=_show)
 
 
 def _ack_or_resolve(
     *,
-    handler: Any,
+    handler: str,
     numbers: list[str],
     user: str,
     message: str | None,
@@ -722,7 +725,7 @@ def incidents_ack(
 ) -> None:
     """Acknowledge incidents; a result per incident (exit 1 if any was refused)."""
     _ack_or_resolve(
-        handler=incidents_api.ack_incidents,
+        handler="incidents.router:ack_incidents",
         numbers=numbers,
         user=user,
         message=message,
@@ -741,7 +744,7 @@ def incidents_resolve(
 ) -> None:
     """Resolve incidents; a result per incident (exit 1 if any was refused)."""
     _ack_or_resolve(
-        handler=incidents_api.resolve_incidents,
+        handler="incidents.router:resolve_incidents",
         numbers=numbers,
         user=user,
         message=message,
@@ -785,7 +788,9 @@ def incidents_reroute(
             {"incidentNumber": number, "targets": [_target(t) for t in to], "addTargets": add}
         ],
     }
-    data = call(incidents_api.reroute_incidents, org=org, as_json=as_json, write=True, body=body)
+    data = call(
+        "incidents.router:reroute_incidents", org=org, as_json=as_json, write=True, body=body
+    )
     emit(
         data,
         as_json=as_json,
@@ -829,7 +834,12 @@ def incidents_note(
             raise typer.BadParameter(f"not JSON: {exc}", param_hint="--value") from exc
     body = {"name": name, "display_name": display_name or name, "json_value": json_value}
     data = call(
-        incidents_api.create_note, org=org, as_json=as_json, write=True, body=body, number=number
+        "incidents.router:create_note",
+        org=org,
+        as_json=as_json,
+        write=True,
+        body=body,
+        number=number,
     )
     emit(data, as_json=as_json, human=_done(f"Note {data['name']} added to incident {number}"))
 
