@@ -364,15 +364,16 @@ def policies_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     )
 
 
+def _entry_text(entry: dict[str, Any]) -> str:
+    kind = entry["executionType"]
+    ref, key = _ENTRY_REFS["policy" if kind == "policy_routing" else kind]
+    return f"{kind} {(entry.get(ref) or {}).get(key, '?')}"
+
+
 def _show_policy(data: dict[str, Any]) -> None:
     console.print(f"{data['name']} ({data['slug']}), team {data['teamSlug']}")
     for number, step in enumerate(data["steps"], start=1):
-        targets = ", ".join(
-            f"{e['executionType']} {next(iter(v.values())) if isinstance(v, dict) else ''}".strip()
-            for e in step["entries"]
-            for k, v in e.items()
-            if k != "executionType"
-        )
+        targets = ", ".join(_entry_text(e) for e in step["entries"])
         console.print(f"  step {number}, after {step['timeout']} min: {targets}")
 
 
