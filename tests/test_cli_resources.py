@@ -82,8 +82,10 @@ def test_users_and_teams(cli: Any, api: TestClient, org: Org) -> None:
     assert as_json(cli("teams", "list", "--json")) == api.get("/api-public/v1/team").json()
     assert team["slug"] in cli("teams", "list").stdout
 
-    refused = error_of(cli("users", "delete", "bob", "--json", ok=False))
-    assert refused["field"] == "replacement"
+    unknown = error_of(
+        cli("users", "delete", "nobody", "--replacement", "admin", "--json", ok=False)
+    )
+    assert unknown["error"] == "not-found"
     assert as_json(cli("users", "delete", "bob", "--replacement", "admin", "--json")) == {}
     assert api.get("/api-public/v1/user/bob").status_code == 404
     assert "removed" in cli("teams", "delete", team["slug"]).stdout
