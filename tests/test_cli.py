@@ -237,6 +237,8 @@ def server(db: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if proc.stdout is not None:  # unread when the test did not need the output
+            proc.stdout.close()
 
 
 def _wait_healthy(proc: subprocess.Popen[str], base: str) -> None:
