@@ -1,53 +1,95 @@
-"""The `openoncall` command: serve, db, bootstrap, keys, users."""
+"""The `openoncall` command: serve, db, bootstrap, keys, the API's resources, alerts, tests."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from openoncall import __version__
 from openoncall.command_line import (
     JsonOption,
+    JsonUsageErrors,
     LogFormatOption,
     OrgOption,
+    command_container,
+    command_group,
     configured_settings,
     console,
     err,
+    example_text,
     fail,
+    print_table,
 )
 from openoncall.container import Container, build_container
 from openoncall.db import backup, migrate
 from openoncall.engine.commands import engine_command
 from openoncall.engine.runner import attach_to_app
-from openoncall.errors import OnCallError
+from openoncall.errors import Conflict, InvalidInput, OnCallError
 from openoncall.importers.commands import import_app
+from openoncall.notify.trial import send_trial, trial_targets
 from openoncall.orgs import service as orgs
+from openoncall.resource_commands import RESOURCE_GROUPS
 from openoncall.schedules.commands import oncall_app
-from openoncall.settings import Settings
-from openoncall.users.commands import users_app
 from openoncall.webhooks.commands import webhooks_app
 
-app = typer.Typer(help="OpenOnCall: on-call and incident response.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys (X-VO-Api-Key).", no_args_is_help=True)
+app = command_group(
+    "OpenOnCall: on-call and incident response.",
+    "openoncall bootstrap --org Acme --admin ada --email ada@acme.example\n"
+    "openoncall serve --port 8080",
+    cls=JsonUsageErrors,
+)
+db_app = command_group("Database schema.", "openoncall db upgrade")
+keys_app = command_group("API keys (X-VO-Api-Key).", "openoncall keys create --read-only")
+alert_app = command_group(
+    "Alerts: send a test alert through the REST endpoint.",
+    "openoncall alert send --routing-key database --message-type CRITICAL",
+)
+notify_app = command_group(
+    "Notifications: test a user's contact methods.", "openoncall notify test bob"
+)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(import_app, name="import")
-app.add_typer(users_app, name="users")
-app.command("engine")(engine_command)
+for name, group in RESOURCE_GROUPS.items():
+    app.add_typer(group, name=name)
+app.add_typer(alert_app, name="alert")
+app.add_typer(notify_app, name="notify")
+app.command(
+    "engine",
+    epilog=example_text("OPENONCALL_DATABASE_URL=postgresql://... openoncall engine"),
+)(engine_command)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"openoncall {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """OpenOnCall: on-call and incident response. Settings come from OPENONCALL_*
+    environment variables (OPENONCALL_DATABASE_URL first of all)."""
 
 
 def _container() -> Container:
     return build_container(configured_settings())
 
 
-@app.command()
+@app.command(epilog=example_text("openoncall serve --host 0.0.0.0 --port 8080 --smtp-port 2525"))
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
@@ -80,9 +122,8 @@ def serve(
     with container.sessions.transaction(write=False) as session:
         if orgs.count_orgs(session) == 0:
             console.print(
-                "No organization exists yet. Create one with:\n"
-                "  openoncall bootstrap --org ORG --admin USERNAME --email EMAIL "
-                "--password PASSWORD --json"
+                "No organization exists yet. Create one with (it asks for the password):\n"
+                "  openoncall bootstrap --org ORG --admin USERNAME --email EMAIL --json"
             )
     if smtp_port is not None:
         from openoncall.alerts.email_listener import install_email_listener
@@ -102,24 +143,23 @@ def serve(
     )
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", epilog=example_text("openoncall db upgrade"))
 def db_upgrade() -> None:
     """Apply pending migrations."""
-    settings = Settings()
+    settings = configured_settings()
     migrate.upgrade(settings.database_url)
     console.print("database is up to date")
 
 
-@db_app.command("backup")
+@db_app.command(
+    "backup", epilog=example_text("openoncall db backup /var/backups/openoncall-$(date +%F).db")
+)
 def db_backup(
     path: Annotated[Path, typer.Argument(help="Where to write the backup.")],
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
 ) -> None:
-    """Back up the database while OpenOnCall runs (SQLite online backup, or pg_dump).
-
-    Example: openoncall db backup /var/backups/openoncall-$(date +%F).db
-    """
-    settings = Settings()
+    """Back up the database while OpenOnCall runs (SQLite online backup, or pg_dump)."""
+    settings = configured_settings()
     if path.exists() and not force:
         err.print(f"[red]error:[/red] {path} exists (--force replaces it)")
         raise typer.Exit(code=1)
@@ -131,17 +171,50 @@ def db_backup(
     console.print(f"backup written to {path} ({how})")
 
 
-@app.command()
+def _refuse_second_org(container: Container, *, another_org: bool, as_json: bool) -> None:
+    with container.sessions.transaction(write=False) as session:
+        if another_org or orgs.count_orgs(session) == 0:
+            return
+    error = Conflict(
+        "An organization exists already: bootstrap creates the first one "
+        "(pass --another-org to create one more)",
+        field="another-org",
+    )
+    raise fail(error, as_json=as_json)
+
+
+@app.command(
+    epilog=example_text(
+        "openoncall bootstrap --org Acme --admin ada --email ada@acme.example --json"
+    )
+)
 def bootstrap(
+    *,
     org: Annotated[str, typer.Option("--org", help="Organization name.")],
     admin: Annotated[str, typer.Option("--admin", help="Admin username.")],
     email: Annotated[str, typer.Option("--email", help="Admin email.")],
-    password: Annotated[str, typer.Option("--password", help="Admin password.")],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            help="Admin password (at least 12 characters, not a common one). Without it the "
+            "command asks, hiding what is typed; on the command line it shows in `ps`.",
+        ),
+    ] = None,
+    another_org: Annotated[
+        bool,
+        typer.Option("--another-org", help="Create an organization when one exists already."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Create the first organization, its admin, a full-access API key and endpoint keys."""
     container = _container()
     migrate.upgrade(container.settings.database_url)
+    _refuse_second_org(container, another_org=another_org, as_json=as_json)
+    if password is None:
+        password = typer.prompt(
+            "Admin password", hide_input=True, confirmation_prompt=True, err=True
+        )
     try:
         with container.sessions.transaction() as session:
             done = orgs.bootstrap_org(
@@ -153,7 +226,9 @@ def bootstrap(
                 now=container.clock.now(),
             )
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
+    finally:
+        container.engine.dispose()
     if as_json:
         typer.echo(
             json.dumps(
@@ -162,6 +237,7 @@ def bootstrap(
                     "apiId": done.api_id,
                     "apiKey": done.api_key,
                     "restEndpointKey": done.rest_endpoint_key,
+                    "emailEndpointKey": done.email_key,
                 }
             )
         )
@@ -173,7 +249,9 @@ def bootstrap(
     console.print(f"  Email endpoint key: {done.email_key}   (shown once)")
 
 
-@keys_app.command("create")
+@keys_app.command(
+    "create", epilog=example_text("openoncall keys create --read-only --label grafana --json")
+)
 def keys_create(
     org: OrgOption = None,
     read_only: Annotated[bool, typer.Option("--read-only", help="GET requests only.")] = False,
@@ -195,7 +273,7 @@ def keys_create(
                 now=container.clock.now(),
             )
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
     if as_json:
         typer.echo(json.dumps({"id": key.id, "apiKey": key.api_key, "readOnly": key.is_read_only}))
         return
@@ -203,7 +281,7 @@ def keys_create(
     console.print(f"API key {key.id} ({kind}): {key.api_key}   (shown once)")
 
 
-@keys_app.command("list")
+@keys_app.command("list", epilog=example_text("openoncall keys list"))
 def keys_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List active API keys with their call tallies."""
     container = _container()
@@ -214,7 +292,7 @@ def keys_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
             rows = orgs.list_api_keys(session, org_row.id)
             usage = orgs.calls_today(session, [k.id for k in rows], container.clock.now())
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
     if as_json:
         typer.echo(
             json.dumps(
@@ -232,25 +310,28 @@ def keys_list(org: OrgOption = None, as_json: JsonOption = False) -> None:
             )
         )
         return
-    table = Table("id", "label", "access", "created", "last used", "calls today", "calls total")
-    for k in rows:
-        table.add_row(
-            k.public_id,
-            k.label,
-            "read-only" if k.is_read_only else "full",
-            k.created_at.strftime("%Y-%m-%d %H:%M"),
-            k.last_used_at.strftime("%Y-%m-%d %H:%M") if k.last_used_at else "never",
-            str(usage.get(k.id, 0)),
-            str(k.total_calls),
-        )
-    # Piped output has no terminal width: let the table take what its content needs
-    # rather than Rich's 80 columns, which would fold the key ids `keys revoke` takes.
-    (console if console.is_terminal else Console(width=200)).print(table)
+    print_table(
+        ["id", "label", "access", "created", "last used", "calls today", "calls total"],
+        [
+            (
+                k.public_id,
+                k.label,
+                "read-only" if k.is_read_only else "full",
+                k.created_at.strftime("%Y-%m-%d %H:%M"),
+                k.last_used_at.strftime("%Y-%m-%d %H:%M") if k.last_used_at else "never",
+                usage.get(k.id, 0),
+                k.total_calls,
+            )
+            for k in rows
+        ],
+    )
 
 
-@keys_app.command("revoke")
+@keys_app.command("revoke", epilog=example_text("openoncall keys revoke key-ab12cd"))
 def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="The key's id.")], org: OrgOption = None
+    key_id: Annotated[str, typer.Argument(help="The key's id.")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Revoke an API key; calls with it fail with 403 from then on."""
     container = _container()
@@ -260,5 +341,120 @@ def keys_revoke(
             org_row = orgs.get_org(session, org)
             orgs.revoke_api_key(session, org_row.id, key_id, by=None, now=container.clock.now())
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
+    if as_json:
+        typer.echo(json.dumps({"revoked": key_id}))
+        return
     console.print(f"API key {key_id} revoked")
+
+
+ALERT_PATH = "/integrations/generic/20131114/alert"
+
+
+@alert_app.command(
+    "send",
+    epilog=example_text(
+        "OPENONCALL_REST_KEY=... openoncall alert send --routing-key database "
+        "--message-type CRITICAL --entity-id disk-full --message 'test page'"
+    ),
+)
+def alert_send(
+    *,
+    routing_key: Annotated[
+        str, typer.Option("--routing-key", help="Which policies it pages (see routing-keys).")
+    ] = "default",
+    message_type: Annotated[
+        str,
+        typer.Option(
+            "--message-type", help="CRITICAL opens an incident; WARNING, INFO, RECOVERY..."
+        ),
+    ] = "CRITICAL",
+    entity_id: Annotated[
+        str, typer.Option("--entity-id", help="What the alert is about.")
+    ] = "openoncall-test-alert",
+    message: Annotated[
+        str, typer.Option("--message", help="state_message: the text people read.")
+    ] = "Test alert sent by `openoncall alert send`",
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url", envvar="OPENONCALL_URL", help="The server (default OPENONCALL_BASE_URL)."
+        ),
+    ] = None,
+    rest_key: Annotated[
+        str,
+        typer.Option(
+            "--rest-key",
+            envvar="OPENONCALL_REST_KEY",
+            help="The REST endpoint key bootstrap printed (better in OPENONCALL_REST_KEY).",
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Send an alert through the server's REST endpoint, as a monitoring tool would."""
+    base = (url or configured_settings().base_url).rstrip("/")
+    body = {
+        "message_type": message_type,
+        "entity_id": entity_id,
+        "state_message": message,
+        "monitoring_tool": "openoncall-cli",
+    }
+    try:
+        response = httpx.post(f"{base}{ALERT_PATH}/{rest_key}/{routing_key}", json=body, timeout=30)
+    except httpx.HTTPError as exc:
+        raise fail(
+            OnCallError(f"{base} did not answer: {exc}", field="url"), as_json=as_json
+        ) from exc
+    try:
+        answer: Any = response.json()
+    except ValueError:
+        answer = {"message": response.text}
+    if response.status_code >= 400:
+        text = answer.get("message") or answer.get("error") if isinstance(answer, dict) else answer
+        error = OnCallError(f"HTTP {response.status_code}: {text}", field=None)
+        raise fail(error, as_json=as_json)
+    if as_json:
+        typer.echo(json.dumps(answer))
+        return
+    result, entity = answer.get("result", "success"), answer.get("entity_id", entity_id)
+    console.print(f"Alert accepted: {result}, entity_id {entity}")
+
+
+@notify_app.command("test", epilog=example_text("openoncall notify test bob --json"))
+def notify_test(
+    username: Annotated[str, typer.Argument(help="Whose contact methods.")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Send a test page on each of a user's contact methods, through the channels the engine
+    uses; a result per method (exit 1 if any failed)."""
+    try:
+        with command_container() as container:
+            with container.sessions.transaction(write=False) as session:
+                org_row = orgs.get_org(session, org)
+                targets = trial_targets(session, org_row.id, username)
+            if not targets:
+                raise InvalidInput(f"{username} has no contact method", field="user")
+            results = send_trial(
+                targets,
+                settings=container.settings,
+                channels=container.extras.get("channels"),
+            )
+    except OnCallError as exc:
+        raise fail(exc, as_json=as_json) from exc
+    rows = [
+        {"kind": r.kind, "label": r.label, "to": r.destination, "ok": r.ok, "detail": r.detail}
+        for r in results
+    ]
+    if as_json:
+        typer.echo(json.dumps({"username": username, "results": rows}))
+    else:
+        print_table(
+            ["method", "label", "to", "sent", "detail"],
+            [
+                (r["kind"], r["label"], r["to"], "yes" if r["ok"] else "NO", r["detail"])
+                for r in rows
+            ],
+        )
+    if not all(r.ok for r in results):
+        raise typer.Exit(code=1)

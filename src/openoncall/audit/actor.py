@@ -11,7 +11,10 @@ from openoncall.users.models import User
 
 
 def audit_actor(session: Session, caller: Caller) -> str:
-    """The creator's username when the key has one, else `api-key:<public id>`."""
+    """The creator's username when the key has one, else `api-key:<public id>` (or the
+    caller's own name: the CLI calls the handlers with no key)."""
+    if caller.actor is not None:
+        return caller.actor
     if caller.created_by_user_id is not None:
         username = session.scalar(
             select(User.username).where(

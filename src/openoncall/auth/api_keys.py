@@ -41,6 +41,8 @@ class Caller:
     api_key_id: int
     is_read_only: bool
     created_by_user_id: int | None
+    # Who the audit trail names when it is no key: `cli` for the operator commands.
+    actor: str | None = None
 
 
 class _KeyCache:

@@ -9,19 +9,28 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from openoncall.command_line import JsonOption, OrgOption, command_container, console, err, fail
+from openoncall.command_line import (
+    JsonOption,
+    OrgOption,
+    command_container,
+    command_group,
+    console,
+    err,
+    example_text,
+    fail,
+)
 from openoncall.errors import OnCallError
 from openoncall.importers import splunk
 from openoncall.importers.run import Outcome, import_splunk
 from openoncall.importers.source_http import SourceError
 
-import_app = typer.Typer(
-    help="Move in from another on-call tool (safe to re-run: a second run updates).",
-    no_args_is_help=True,
+EXAMPLE = "SPLUNK_ONCALL_API_KEY=... openoncall import splunk-oncall --api-id 1a2b3c4d --dry-run"
+import_app = command_group(
+    "Move in from another on-call tool (safe to re-run: a second run updates).", EXAMPLE
 )
 
 
-@import_app.command("splunk-oncall")
+@import_app.command("splunk-oncall", epilog=example_text(EXAMPLE))
 def splunk_oncall(  # noqa: PLR0917  (typer passes options by position)
     api_id: Annotated[str, typer.Option("--api-id", help="The source's API ID.")],
     api_key: Annotated[
@@ -76,7 +85,7 @@ def splunk_oncall(  # noqa: PLR0917  (typer passes options by position)
                 progress=progress,
             )
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
     except SourceError as exc:
         err.print(f"[red]The source refused:[/red] {exc}")
         raise typer.Exit(2) from exc

@@ -58,7 +58,7 @@ def start_maintenance_mode(
         target_type=body.type,
         names=body.names,
         purpose=body.purpose,
-        started_by=actor_for_key(session, caller.org_id, caller.created_by_user_id),
+        started_by=caller.actor or actor_for_key(session, caller.org_id, caller.created_by_user_id),
         by=None,  # API keys act for the whole organization (docs/roles.md)
         now=now,
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from openoncall.auth.passwords import check_password_strength
 from openoncall.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
 from openoncall.ids import hash_secret, new_secret, new_slug, slugify
 from openoncall.orgs.models import ApiKey, ApiKeyUsage, InstanceSecret, Organization
@@ -77,8 +78,7 @@ def bootstrap_org(
     slug = slugify(org_name)
     if session.scalar(select(Organization.id).where(Organization.slug == slug)) is not None:
         raise AlreadyExists(f"Organization {slug} already exists", field="org")
-    if not admin_password:
-        raise InvalidInput("The admin password must not be empty", field="password")
+    check_password_strength(admin_password)
     rest_key, email_key = new_secret(24), new_secret(12).lower().replace("_", "x")
     org = Organization(
         slug=slug,

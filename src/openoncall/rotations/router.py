@@ -10,14 +10,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Path
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from openoncall.api.paging import PageDep
 from openoncall.api.wire import epoch_ms, iso_z
-from openoncall.auth.api_keys import Caller
+from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
-from openoncall.orgs.models import ApiKey
 from openoncall.rotations import service
 from openoncall.rotations.schemas import (
     PeriodV1,
@@ -45,20 +42,6 @@ V1 = "/api-public/v1/teams/{team}/rotations"
 V2 = "/api-public/v2/team/{team}/rotations"
 GroupId = Annotated[int, Path(alias="groupId")]
 ShiftId = Annotated[int, Path(alias="shiftId")]
-
-
-def audit_actor(session: Session, caller: Caller) -> str:
-    """The audit trail's "who": the key's creator, else the key itself (`api-key:<id>`)."""
-    if caller.created_by_user_id is not None:
-        username = session.scalar(
-            select(User.username).where(
-                User.org_id == caller.org_id, User.id == caller.created_by_user_id
-            )
-        )
-        if username is not None:
-            return username
-    public_id = session.scalar(select(ApiKey.public_id).where(ApiKey.id == caller.api_key_id))
-    return f"api-key:{public_id or caller.api_key_id}"
 
 
 def _iso(at: datetime, zone_name: str) -> str:

@@ -8,17 +8,28 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from openoncall.command_line import JsonOption, OrgOption, command_container, console, fail
+from openoncall.command_line import (
+    JsonOption,
+    OrgOption,
+    command_container,
+    command_group,
+    console,
+    example_text,
+    fail,
+)
 from openoncall.errors import OnCallError
 from openoncall.orgs import service as orgs
 from openoncall.overrides import service as overrides
 from openoncall.schedules.now import oncall_now
 from openoncall.schedules.schemas import render_oncall_now
 
-oncall_app = typer.Typer(help="Who is on call now; Take On-Call.", no_args_is_help=True)
+oncall_app = command_group(
+    "Who is on call now; Take On-Call.",
+    "openoncall oncall take --policy pol-ab12cd --from alice --to bob",
+)
 
 
-@oncall_app.command("now")
+@oncall_app.command("now", epilog=example_text("openoncall oncall now --json"))
 def now_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """Who is on call right now, per team and escalation policy."""
     try:
@@ -29,7 +40,7 @@ def now_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
             org_row = orgs.get_org(session, org)
             found = oncall_now(session, org_row.id, container.clock.now())
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
     if as_json:
         typer.echo(render_oncall_now(found).model_dump_json(by_alias=True))
         return
@@ -42,7 +53,9 @@ def now_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-@oncall_app.command("take")
+@oncall_app.command(
+    "take", epilog=example_text("openoncall oncall take --policy pol-ab12cd --from alice --to bob")
+)
 def take_command(
     policy: Annotated[str, typer.Option("--policy", help="Escalation policy slug.")],
     from_user: Annotated[str, typer.Option("--from", help="Username on call now.")],
@@ -64,7 +77,7 @@ def take_command(
                 now=container.clock.now(),
             )
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
     if as_json:
         typer.echo(json.dumps({"result": "ok"}))
         return

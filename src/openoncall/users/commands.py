@@ -1,4 +1,5 @@
-"""`openoncall users set-role`: change a user's global role from the server's shell."""
+"""`openoncall users set-role`: change a user's global role from the server's shell (a
+command of the `users` group in `openoncall.resource_commands`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,7 @@ from openoncall.orgs import service as orgs
 from openoncall.users.roles import Role
 from openoncall.users.service import set_role
 
-users_app = typer.Typer(help="Users of an organization.", no_args_is_help=True)
 
-
-@users_app.command("set-role")
 def set_role_command(
     username: Annotated[str, typer.Argument(help="Whose role to change.")],
     role: Annotated[Role, typer.Argument(help="The new global role (docs/roles.md).")],

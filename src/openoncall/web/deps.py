@@ -25,6 +25,7 @@ from openoncall import errors
 from openoncall.api.errors import status_for
 from openoncall.auth.api_keys import SAFE_METHODS
 from openoncall.auth.deps import DbSession, get_container
+from openoncall.auth.passwords import MIN_PASSWORD_LENGTH
 from openoncall.auth.permissions import NOTHING, Action, Target, require
 from openoncall.container import Container
 from openoncall.ids import new_secret
@@ -33,6 +34,7 @@ from openoncall.web import signin
 from openoncall.web.signin import Viewer
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.globals["min_password_length"] = MIN_PASSWORD_LENGTH
 FLASH_COOKIE = "oo_flash"
 
 

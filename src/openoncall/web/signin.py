@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from openoncall.auth.actors import actor_of
-from openoncall.auth.passwords import hash_password, verify_password
+from openoncall.auth.passwords import check_password_strength, hash_password, verify_password
 from openoncall.auth.permissions import NOTHING, Action, Actor, Target, allows
 from openoncall.container import Container
 from openoncall.errors import InvalidInput, Unauthorized
@@ -34,7 +34,6 @@ SESSION_COOKIE = "oo_session"
 # Visitors who are not signed in still need a CSRF token for the sign-in form itself.
 ANON_COOKIE = "oo_anon"
 SESSION_LIFETIME = timedelta(days=14)
-MIN_PASSWORD_LENGTH = 8
 
 
 @cache
@@ -167,10 +166,7 @@ def end_session(session: Session, token: str) -> None:
 
 
 def check_new_password(password: str, confirm: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"The password needs at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    check_password_strength(password)
     if password != confirm:
         raise InvalidInput("The two passwords differ", field="confirm")
 

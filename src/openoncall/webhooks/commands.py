@@ -8,18 +8,32 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from openoncall.command_line import JsonOption, OrgOption, command_container, console, fail
+from openoncall.command_line import (
+    JsonOption,
+    OrgOption,
+    command_container,
+    command_group,
+    console,
+    example_text,
+    fail,
+)
 from openoncall.container import Container
 from openoncall.errors import OnCallError
 from openoncall.orgs import service as orgs
 from openoncall.webhooks import service
 
-webhooks_app = typer.Typer(
-    help="Outgoing webhooks that escalation policies page.", no_args_is_help=True
+webhooks_app = command_group(
+    "Outgoing webhooks that escalation policies page.",
+    "openoncall webhooks add --label chatops --url https://hooks.example.com/oncall",
 )
 
 
-@webhooks_app.command("add")
+@webhooks_app.command(
+    "add",
+    epilog=example_text(
+        "openoncall webhooks add --label chatops --url https://hooks.example.com/oncall"
+    ),
+)
 def add_command(
     label: Annotated[str, typer.Option("--label", help="A name people recognise.")],
     url: Annotated[str, typer.Option("--url", help="Where to POST the incident JSON.")],
@@ -40,7 +54,7 @@ def _run_add(container: Container, *, label: str, url: str, org: str | None, as_
             )
             slug, secret = created.webhook.slug, created.secret
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
     if as_json:
         typer.echo(json.dumps({"slug": slug, "label": label, "url": url, "secret": secret}))
         return
@@ -48,7 +62,7 @@ def _run_add(container: Container, *, label: str, url: str, org: str | None, as_
     console.print(f"  Signing secret: {secret}   (shown once; verify X-OpenOnCall-Signature)")
 
 
-@webhooks_app.command("list")
+@webhooks_app.command("list", epilog=example_text("openoncall webhooks list --json"))
 def list_command(org: OrgOption = None, as_json: JsonOption = False) -> None:
     """List the organization's webhooks."""
     with command_container() as container:
@@ -61,7 +75,7 @@ def _run_list(container: Container, *, org: str | None, as_json: bool) -> None:
             org_row = orgs.get_org(session, org)
             rows = [(w.slug, w.label, w.url) for w in service.list_webhooks(session, org_row.id)]
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
     if as_json:
         typer.echo(json.dumps([{"slug": s, "label": lb, "url": u} for s, lb, u in rows]))
         return
@@ -71,20 +85,25 @@ def _run_list(container: Container, *, org: str | None, as_json: bool) -> None:
     console.print(table)
 
 
-@webhooks_app.command("remove")
+@webhooks_app.command("remove", epilog=example_text("openoncall webhooks remove hook-ab12cd"))
 def remove_command(
-    slug: Annotated[str, typer.Argument(help="The webhook's slug.")], org: OrgOption = None
+    slug: Annotated[str, typer.Argument(help="The webhook's slug.")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Remove a webhook; policy entries naming it record that it is gone when they run."""
     with command_container() as container:
-        _run_remove(container, slug=slug, org=org)
+        _run_remove(container, slug=slug, org=org, as_json=as_json)
 
 
-def _run_remove(container: Container, *, slug: str, org: str | None) -> None:
+def _run_remove(container: Container, *, slug: str, org: str | None, as_json: bool = False) -> None:
     try:
         with container.sessions.transaction() as session:
             org_row = orgs.get_org(session, org)
             service.remove_webhook(session, org_row.id, slug)
     except OnCallError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, as_json=as_json) from exc
+    if as_json:
+        typer.echo(json.dumps({"removed": slug}))
+        return
     console.print(f"Webhook {slug} removed")

@@ -26,6 +26,7 @@ from openoncall.invitations.service import (
     mint_invitation,
     queue_invitation_email,
 )
+from openoncall.notify.trial import send_trial, summary, trial_targets
 from openoncall.paging_policies.service import RuleInput, add_step, delete_rule, policy_steps
 from openoncall.paging_policies.types import TIMEOUT_MINUTES
 from openoncall.teams import service as teams
@@ -200,6 +201,28 @@ def add_contact(
     else:
         raise InvalidInput("Choose email or phone", field="kind")
     return redirect(request, f"/people/{user.username}", f"Contact {label} added.")
+
+
+@router.post("/people/{username}/test-page")
+def test_page(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    container: ContainerDep,
+    username: str,
+) -> Response:
+    """Send the viewer a test page on each of their contact methods, and say how it went."""
+    user = users.get_user(session, viewer.org.id, username, field="username")
+    if user.id != viewer.user.id:
+        raise Forbidden("A test page goes to yourself only")
+    targets = trial_targets(session, viewer.org.id, user.username)
+    if not targets:
+        raise InvalidInput("Add a contact method first", field="username")
+    results = send_trial(
+        targets, settings=container.settings, channels=container.extras.get("channels")
+    )
+    return redirect(request, f"/people/{user.username}", f"Test page: {summary(results)}.")
 
 
 @router.post("/people/{username}/contacts/{kind}/{ext_id}/delete")
