@@ -26,7 +26,7 @@ def test_oncall_now_and_take_agree_with_the_api(
 
     result = runner.invoke(app, ["oncall", "now", "--json"], env=env)
     assert result.exit_code == 0, result.output
-    from_cli = json.loads(result.output)
+    from_cli = json.loads(result.stdout)
     from_api = api.get("/api-public/v1/oncall/current").json()
     assert from_cli == from_api
     (team,) = from_api["teamsOnCall"]
@@ -44,7 +44,7 @@ def test_oncall_now_and_take_agree_with_the_api(
         env=env,
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"result": "ok"}
+    assert json.loads(result.stdout) == {"result": "ok"}  # stderr carries the log lines
     clock.set(SystemClock().now())  # the take starts when the CLI ran
     after = api.get("/api-public/v1/oncall/current").json()
     assert after["teamsOnCall"][0]["oncallNow"][0]["users"] == [

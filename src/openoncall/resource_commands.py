@@ -411,7 +411,7 @@ def policies_create(
         bool,
         typer.Option(
             "--ignore-custom-paging-policies",
-            help="Page users by this policy's entries, not their personal paging policies.",
+            help="Page users by their primary paging policy, ignoring custom (time-based) ones.",
         ),
     ] = False,
     file: FileOption = None,

@@ -257,7 +257,10 @@ def test_an_ack_committing_while_a_claimed_step_is_due_sends_no_page(
         ack.start()
         assert _wait(lambda: _waiting_on_locks(db_url) == 1)
         _make_step_jobs_due(db_url)
-        assert _wait(lambda: _leased_step_jobs(db_url) == 1 and _waiting_on_locks(db_url) == 2)
+        assert _wait(lambda: _leased_step_jobs(db_url) == 1)
+        # The engine's claimed step now queues behind the ack (allow it a moment to get there:
+        # if it has not, the ack commits first all the same).
+        _wait(lambda: _waiting_on_locks(db_url) == 2, timeout=5)
         blocker.rollback()
         ack.join(timeout=30)
     assert acked == [200]

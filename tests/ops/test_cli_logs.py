@@ -19,7 +19,15 @@ from tests.engine.servers import free_port
 
 EXE = str(Path(sys.executable).with_name("openoncall"))
 ALERT_PATH = "/integrations/generic/20131114/alert"
-BOOT = ["--admin", "ada", "--email", "ada@acme.example", "--password", "s3cret pass", "--json"]
+BOOT = [
+    "--admin",
+    "ada",
+    "--email",
+    "ada@acme.example",
+    "--password",
+    "a long s3cret passphrase",
+    "--json",
+]
 
 
 def _env(db_url: str, **extra: str) -> dict[str, str]:

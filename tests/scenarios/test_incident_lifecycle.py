@@ -151,7 +151,7 @@ def test_ack_by_user_acks_every_incident_that_paged_them_and_no_other(story: Sto
     story.advance(minutes=3)
     assert do.ack_by_user(story, "alice") == ["1", "2"]
     story.advance(minutes=17)
-    assert story.pages() == [
+    assert sorted(story.pages()) == [  # within a minute, in any order
         (0, "alice", "email"),
         (0, "alice", "email"),
         (0, "dave", "email"),
