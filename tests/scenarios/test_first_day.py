@@ -9,7 +9,15 @@ the policy will repeat until the incident is acknowledged" (Splunk On-Call knowl
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from tests.scenarios.story import Story, rotation, step, user
+
+OPENONCALL = str(Path(sys.executable).with_name("openoncall"))
 
 
 def test_step_two_pages_bob_fifteen_minutes_after_the_alert_not_before(story: Story) -> None:
@@ -70,6 +78,27 @@ def test_the_same_two_steps_made_in_the_web_form_page_bob_at_minute_fifteen(
     assert "after 15 min" in story.web.get("/policies").text
     (policy,) = story.api.get("/api-public/v1/policies").json()["policies"]
     story.routing_key("db", [policy["policy"]["slug"]])
+
+    story.alert("db")
+    story.advance(minutes=14)
+    assert [p for p in story.new_pages() if p[1] == bob] == []
+    story.advance(minutes=1)
+    assert (15, "bob", "email") in story.new_pages()
+
+
+def test_the_same_two_steps_made_with_the_cli_page_bob_at_minute_fifteen(
+    story: Story, db_url: str
+) -> None:
+    alice, bob = story.user("alice"), story.user("bob")
+    team = story.team("Database", [alice, bob])
+    primary = story.rotation(team, "Primary", [alice], start="2026-01-05T09:00")
+    made = subprocess.run(
+        [OPENONCALL, "policies", "create", "--team", team, "--name", "Database",
+         "--step", f"rotation_group:{primary}", "--step", f"15:user:{bob}", "--json"],
+        env={**os.environ, "OPENONCALL_DATABASE_URL": db_url},
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    story.routing_key("db", [json.loads(made.stdout)["slug"]])
 
     story.alert("db")
     story.advance(minutes=14)
