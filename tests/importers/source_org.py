@@ -6,10 +6,16 @@ rotation_group_next, user, email, webhook and policy_routing steps; routing keys
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from openoncall.clock import FrozenClock
+from openoncall.container import Container
+from openoncall.teams.service import set_team_admin
+from openoncall.webhooks.service import create_webhook
+from tests.conftest import Org, make_org
 from tests.scenarios.story import days, every_day, next_in, policy_routing, rotation, step, user
 
 START = "2026-03-02T12:00:00+00:00"  # a Monday; US DST starts 03-08, EU 03-29, AU ends 04-05
@@ -178,3 +184,27 @@ def _policy(api: TestClient, team: str, name: str, steps: list[dict[str, Any]]) 
     body = {"name": name, "teamSlug": team, "steps": steps}
     slug: str = _ok(api.post("/api-public/v1/policies", json=body))["slug"]
     return slug
+
+
+def source_and_target(
+    client: TestClient, container: Container, clock: FrozenClock
+) -> tuple[Org, Org]:
+    """Org Source, built rich at START (the client left authenticated as it), and an empty
+    org Target. The webhook and the team admins are made as the web UI makes them."""
+    clock.set(datetime.fromisoformat(START))
+    source = make_org(container, "Source", admin="root")
+    target = make_org(container, "Target", admin="boss")
+    with container.sessions.transaction() as session:
+        hook = create_webhook(
+            session,
+            source.org_id,
+            label="Chat bridge",
+            url="https://hooks.source.example/in",
+            now=clock.now(),
+        ).webhook.slug
+    client.headers.update(source.headers)
+    made = build(client, hook)
+    with container.sessions.transaction() as session:
+        for team in ("Database", "Web"):
+            set_team_admin(session, source.org_id, made[team], made[f"{team}-admin"], is_admin=True)
+    return source, target

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -21,9 +20,7 @@ from openoncall.container import Container
 from openoncall.importers import splunk
 from openoncall.importers.models import ImportedObject
 from openoncall.importers.run import import_splunk
-from openoncall.webhooks.service import create_webhook
 from tests.api.conftest import LiveServer
-from tests.conftest import make_org
 from tests.importers import source_org
 
 EXE = str(Path(sys.executable).with_name("openoncall"))
@@ -50,19 +47,8 @@ def test_a_killed_import_resumes_without_duplicates(
     live_server: LiveServer,
     db_url: str,
 ) -> None:
-    clock.set(datetime.fromisoformat(source_org.START))
-    source = make_org(container, "Source", admin="root")
-    target = make_org(container, "Target", admin="boss")
-    with container.sessions.transaction() as session:
-        hook = create_webhook(
-            session,
-            source.org_id,
-            label="Bridge",
-            url="https://hooks.source.example/in",
-            now=clock.now(),
-        ).webhook.slug
-    client.headers.update(source.headers)
-    source_org.build(client, hook)
+    source, target = source_org.source_and_target(client, container, clock)
+
     extra = [
         {
             "firstName": f"U{i}",

@@ -5,7 +5,6 @@ vendor API answers the same for both, ids aside, and a second run changes nothin
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,10 +14,8 @@ from openoncall.container import Container
 from openoncall.importers import splunk
 from openoncall.importers.apply import Action
 from openoncall.importers.run import Outcome, import_splunk
-from openoncall.teams.service import set_team_admin
-from openoncall.webhooks.service import create_webhook
 from tests.api.conftest import LiveServer
-from tests.conftest import Org, make_org
+from tests.conftest import Org
 from tests.importers import source_org
 
 ADMINS = {"boss"}  # the target's own bootstrap admin: not part of the move
@@ -158,22 +155,7 @@ def _diff(a: Any, b: Any, at: str = "") -> list[str]:
 def test_an_organization_moves_in_and_every_view_answers_the_same(
     client: TestClient, container: Container, clock: FrozenClock, live_server: LiveServer
 ) -> None:
-    clock.set(datetime.fromisoformat(source_org.START))
-    source = make_org(container, "Source", admin="root")
-    target = make_org(container, "Target", admin="boss")
-    with container.sessions.transaction() as session:
-        hook = create_webhook(
-            session,
-            source.org_id,
-            label="Chat bridge",
-            url="https://hooks.source.example/in",
-            now=clock.now(),
-        ).webhook.slug
-    client.headers.update(source.headers)
-    made = source_org.build(client, hook)
-    with container.sessions.transaction() as session:
-        for team in ("Database", "Web"):
-            set_team_admin(session, source.org_id, made[team], made[f"{team}-admin"], is_admin=True)
+    source, target = source_org.source_and_target(client, container, clock)
 
     plan = _run(container, live_server, source, target, dry_run=True)
     assert plan.report.count("skip") == 0, plan.report.actions
