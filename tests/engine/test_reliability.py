@@ -240,6 +240,9 @@ def test_an_ack_committing_while_a_claimed_step_is_due_sends_no_page(
     start_engine("a")
     post_alert(api, org, "db")
     assert receiver.inbox.wait_for(1, timeout=30)
+    # Step 1's delivery records its attempt after the webhook arrives; under load it may
+    # still be running, and it would then queue on the incident too and blur the order.
+    assert _wait(lambda: _open_jobs(db_url) == ["escalation.step"], timeout=60), _jobs(db_url)
     _bring_steps_forward(db_url)
     acked: list[int] = []
     with psycopg.connect(_libpq(db_url)) as blocker:
@@ -255,9 +258,9 @@ def test_an_ack_committing_while_a_claimed_step_is_due_sends_no_page(
             )
         )
         ack.start()
-        assert _wait(lambda: _waiting_on_locks(db_url) == 1)
+        assert _wait(lambda: _waiting_on_locks(db_url) == 1, timeout=60)
         _make_step_jobs_due(db_url)
-        assert _wait(lambda: _leased_step_jobs(db_url) == 1)
+        assert _wait(lambda: _leased_step_jobs(db_url) == 1, timeout=60), _jobs(db_url)
         # The engine's claimed step now queues behind the ack (allow it a moment to get there:
         # if it has not, the ack commits first all the same).
         _wait(lambda: _waiting_on_locks(db_url) == 2, timeout=5)
@@ -267,6 +270,25 @@ def test_an_ack_committing_while_a_claimed_step_is_due_sends_no_page(
     assert _wait(lambda: _leased_step_jobs(db_url) == 0)
     time.sleep(1)
     assert dict(_pages(receiver)) == {("/step1", "1"): 1}
+
+
+def _open_jobs(db_url: str) -> list[str]:
+    with psycopg.connect(_libpq(db_url), autocommit=True) as conn:
+        rows = conn.execute("SELECT kind FROM job WHERE done_at IS NULL ORDER BY id").fetchall()
+        return [str(r[0]) for r in rows]
+
+
+def _jobs(db_url: str) -> str:
+    """The job table and who waits on what, for a failure's message."""
+    with psycopg.connect(_libpq(db_url), autocommit=True) as conn:
+        jobs = conn.execute(
+            "SELECT id, kind, due_at, lease_until, done_at, attempts, now() FROM job ORDER BY id"
+        ).fetchall()
+        activity = conn.execute(
+            "SELECT application_name, state, wait_event_type, left(query, 80) "
+            "FROM pg_stat_activity WHERE datname = current_database()"
+        ).fetchall()
+    return f"jobs={jobs} activity={activity}"
 
 
 def _waiting_on_locks(db_url: str) -> int:
