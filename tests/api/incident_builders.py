@@ -1,9 +1,9 @@
 """Builders for the incident API tests: users, teams, policies and alert-opened incidents.
 
 Users, teams and policies have their own API tests; here they are the ground incidents stand
-on, written through the models or services in one committed transaction each. Alert-opened
-incidents go through the incident lifecycle service exactly as the alert endpoint does (an
-`alert` row, then open or aggregate), so these tests do not depend on the ingestion path.
+on, written through the models or services in one committed transaction each. An incident
+opened by an alert goes through the incident service with explicit targets (an `alert` row,
+then `open_incident`); later alerts for it go through the alert intake below HTTP.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from openoncall.alerts.models import Alert
+from openoncall.alerts.ingest import ingest_batch
+from openoncall.alerts.models import Alert, AlertSource
+from openoncall.alerts.routed import Submission
 from openoncall.container import Container
 from openoncall.ids import new_slug
 from openoncall.incidents import service
 from openoncall.incidents.models import Incident
+from openoncall.orgs.models import Organization
 from openoncall.policies.models import EscalationPolicy
 from openoncall.teams.models import Team
 from openoncall.users.models import User
@@ -162,43 +165,34 @@ def repeat_alert(
     state_message: str = "",
     extra: dict[str, Any] | None = None,
 ) -> str:
-    """Another alert for an incident's entity: CRITICAL aggregates, RECOVERY resolves,
-    ACKNOWLEDGEMENT acks (as the alert endpoint does). Returns the alert's uuid."""
+    """Another alert for an incident's entity through the alert intake (the endpoint's path
+    below HTTP): CRITICAL aggregates, RECOVERY resolves, ACKNOWLEDGEMENT acks. Returns the
+    alert's uuid."""
     now = container.clock.now()
     with container.sessions.transaction() as session:
         incident = session.scalars(
             select(Incident).where(Incident.org_id == org_id, Incident.number == number)
         ).one()
-        alert = _alert(
-            org_id,
-            incident.entity_id,
-            message_type=message_type,
-            state_message=state_message,
-            display_name=incident.entity_display_name,
+        key_hash = session.scalars(
+            select(Organization.rest_key_hash).where(Organization.id == org_id)
+        ).one()
+        fields = {
+            "message_type": message_type,
+            "entity_id": incident.entity_id,
+            "entity_display_name": incident.entity_display_name,
+            "state_message": state_message,
+            "monitoring_tool": "nagios",
+            **(extra or {}),
+        }
+        submission = Submission(
+            key_hash=key_hash,
+            source=AlertSource.REST,
             routing_key=incident.routing_key,
-            extra=extra or {},
-            now=now,
+            fields=fields,
+            raw=json.dumps(fields),
+            received_at=now,
         )
-        session.add(alert)
-        session.flush()
-        if message_type == "CRITICAL":
-            service.aggregate_alert(session, org_id, incident, alert, now=now)
-        else:
-            alert.incident_id = incident.id
-            act = (
-                service.resolve_incident
-                if message_type == "RECOVERY"
-                else service.acknowledge_incident
-            )
-            author = (extra or {}).get("ack_author")
-            act(
-                session,
-                org_id,
-                incident,
-                by=author if isinstance(author, str) else None,
-                message=state_message,
-                manually=False,
-                now=now,
-                alert_uuid=alert.uuid,
-            )
-        return alert.uuid
+        (accepted,) = ingest_batch(session, [submission], now=now)
+        assert accepted is not None
+        assert accepted.incident_number == number
+        return accepted.alert_uuid

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlalchemy import func, select
 
-from openoncall.alerts.ingest import Submission
 from openoncall.alerts.models import Alert, AlertSource
+from openoncall.alerts.routed import Submission
 from openoncall.alerts.writer import GroupCommitWriter
 from openoncall.container import Container
 from openoncall.ids import hash_secret

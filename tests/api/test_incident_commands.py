@@ -618,7 +618,7 @@ def test_reroute_replaces_targets_and_reports_each_incident_and_target(
     # The ack is undone by the reroute: the transitions say so, in order.
     assert [(t["name"], t["by"], t["manually"]) for t in shown["transitions"]] == [
         ("UNACKED", None, False),
-        ("ACKED", None, False),
+        ("ACKED", "nagios", False),
         ("UNACKED", "alice", True),
     ]
 

@@ -135,7 +135,7 @@ def test_transitions_record_ack_and_resolve_by_alert_in_order(
         {
             "name": "RESOLVED",
             "at": "2026-01-05T12:02:00Z",
-            "by": None,
+            "by": "nagios",
             "message": None,
             "manually": False,
             "alertId": recovery,

@@ -30,11 +30,13 @@ def _at(minutes: int) -> str:
     return iso_z(T0 + timedelta(minutes=minutes))
 
 
-def _transition(name: str, minutes: int, alert: str, message: str | None) -> dict[str, Any]:
+def _transition(
+    name: str, minutes: int, alert: str, message: str | None, by: str | None = None
+) -> dict[str, Any]:
     return {
         "name": name,
         "at": _at(minutes),
-        "by": None,
+        "by": by,
         "message": message,
         "manually": False,
         "alertId": alert,
@@ -78,7 +80,8 @@ def history(container: Container, clock: FrozenClock, org: Org) -> dict[int, dic
             clock.advance(timedelta(minutes=1))
             later = repeat_alert(container, org.org_id, number, message_type=then)
             phase = "resolved" if then == "RECOVERY" else "acknowledged"
-            transitions.append(_transition(phase, start + 1, later, None))
+            # An alert's ack or recovery is by its monitoring tool, as the endpoint records it.
+            transitions.append(_transition(phase, start + 1, later, None, by="nagios"))
         expected[number] = {
             "incidentNumber": str(number),
             "startTime": _at(start),

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.alert_rules.service import RuleView, list_rules
-from openoncall.alerts.ingest import Submission, load_org_context, route_alert
 from openoncall.alerts.models import AlertSource
 from openoncall.alerts.payload import PayloadError, parse_body, with_entity_id
+from openoncall.alerts.routed import Submission, load_org_context, route_alert
 from openoncall.errors import InvalidInput
 from openoncall.incidents.service import find_open_incident
 from openoncall.orgs.models import Organization

@@ -20,9 +20,9 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from openoncall.alerts.ingest import Submission
 from openoncall.alerts.mail import classify_subject, parse_recipient
 from openoncall.alerts.models import AlertSource
+from openoncall.alerts.routed import Submission
 from openoncall.alerts.writer import writer_for
 from openoncall.container import Container
 from openoncall.ids import hash_secret

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Request, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from openoncall.alerts.ingest import Submission
 from openoncall.alerts.models import AlertSource
 from openoncall.alerts.payload import MAX_ROUTING_KEY, PayloadError, parse_body, with_entity_id
+from openoncall.alerts.routed import Submission
 from openoncall.alerts.schemas import AlertFailure, AlertSuccess
 from openoncall.alerts.writer import writer_for
 from openoncall.auth.deps import get_container

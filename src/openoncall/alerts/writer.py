@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from openoncall.alerts.ingest import Result, Submission, ingest_batch
+from openoncall.alerts.ingest import Result, ingest_batch
+from openoncall.alerts.routed import Submission
 from openoncall.clock import Clock
 from openoncall.container import Container
 from openoncall.db.session import Sessions

@@ -1,10 +1,10 @@
-"""Incident use cases: open, aggregate, acknowledge, resolve, reroute, timeline. Never commit.
+"""Incident use cases: open, acknowledge, resolve, reroute, timeline. Never commit.
 
 These are the one-at-a-time, ORM-level writes used by the incident API (manual incidents,
 ack/resolve by number or by user, reroute) and by anything else that changes one incident.
-The alert hot path (`alerts/ingest.py`) does the same writes for a whole batch with Core
-statements, using the same state machine (`lifecycle.py`) and the same numbering
-(`allocate_incident_numbers`).
+What an alert does to an incident is decided only in `planner.py` (the alert hot path,
+`alerts/ingest.py`, writes its plan with Core statements in `rows.py`); both use the same
+state machine (`lifecycle.py`) and the same numbering (`allocate_incident_numbers`).
 
 Contract with the paging engine (the engine helper's `escalation.*` handlers):
 - An incident that opens unmuted gets one `escalation.start` job, enqueued in the same
@@ -355,33 +355,6 @@ def set_paged_targets(
                 insert(table),
                 [{"org_id": org_id, "incident_id": incident_id, column: i} for i in fresh],
             )
-
-
-def aggregate_alert(
-    session: Session, org_id: int, incident: Incident, alert: Alert, *, now: datetime
-) -> None:
-    """Fold a repeat alert into an open incident: alertCount++, lastAlertId/Time move on."""
-    assert incident.org_id == org_id
-    if not lifecycle.can_aggregate(incident.phase):
-        raise InvalidTransition(f"Incident {incident.number} is resolved")
-    incident.alert_count += 1
-    incident.last_alert_uuid = alert.uuid
-    incident.last_alert_at = alert.received_at
-    if alert.state_message:
-        incident.state_message = alert.state_message
-    incident.updated_at = now
-    alert.incident_id = incident.id
-    add_event(
-        session,
-        org_id,
-        incident.id,
-        kind=EventKind.ALERT,
-        at=alert.received_at,
-        actor=alert.monitoring_tool,
-        message=alert.state_message,
-        data={"messageType": alert.message_type, "entityId": alert.entity_id},
-        alert_uuid=alert.uuid,
-    )
 
 
 def acknowledge_incident(
