@@ -114,6 +114,9 @@ class HttpStub:
     port: int
     # Statuses to answer with, in order, before answering 200 (a provider outage).
     failures: list[int]
+    # Cleared: a POST is recorded, then its reply waits until this is set again (a send
+    # that reached the receiver while its sender may die before hearing back).
+    replying: threading.Event
 
     @property
     def url(self) -> str:
@@ -131,6 +134,8 @@ def http_stub() -> Iterator[HttpStub]:
     inbox = Inbox()
     failures: list[int] = []
     lock = threading.Lock()
+    replying = threading.Event()
+    replying.set()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -141,6 +146,7 @@ def http_stub() -> Iterator[HttpStub]:
                 status = failures.pop(0) if failures else 200
             if status == 200:
                 inbox.add(Request(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            replying.wait(timeout=60)
             reply = b'{"sid": "SM0001"}' if status == 200 else b'{"message": "unavailable"}'
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -162,7 +168,9 @@ def http_stub() -> Iterator[HttpStub]:
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
-        yield HttpStub(inbox=inbox, port=server.server_address[1], failures=failures)
+        yield HttpStub(
+            inbox=inbox, port=server.server_address[1], failures=failures, replying=replying
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -225,6 +225,47 @@ def test_every_due_page_is_sent_exactly_once_when_an_engine_is_killed_mid_escala
     time.sleep(3)  # a doubled page would arrive within a lease or two
     expected = {(f"/step{s}", str(n + 1)): 1 for s in (1, 2) for n in range(INCIDENTS)}
     assert dict(_pages(receiver)) == expected
+    keys = {r.headers["idempotency-key"] for r in receiver.requests()}
+    assert len(keys) == 2 * INCIDENTS
+
+
+def test_a_page_sent_by_an_engine_killed_before_recording_it_is_resent_under_the_same_key(
+    api: TestClient,
+    org: Org,
+    *,
+    container: Container,
+    db_url: str,
+    receiver: HttpStub,
+    start_engine: EngineStarter,
+) -> None:
+    _two_step_webhook_policy(api, container, org, receiver.url)
+    receiver.replying.clear()
+    doomed = start_engine("a", lease=2)
+    post_alert(api, org, "db")
+    # The page reached the receiver; the engine dies before hearing back and recording it.
+    assert receiver.inbox.wait_for(1, timeout=30)
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait(timeout=10)
+    receiver.replying.set()
+
+    start_engine("b", lease=2)
+    assert receiver.inbox.wait_for(2, timeout=30)
+    first, again = receiver.requests()
+    assert (first.path, again.path) == ("/step1", "/step1")
+    assert first.body == again.body
+    key = first.headers["idempotency-key"]
+    assert len(key) == 32
+    assert again.headers["idempotency-key"] == key
+    with psycopg.connect(_libpq(db_url), autocommit=True) as conn:
+        assert conn.execute(
+            "SELECT status, attempts, resent_unrecorded, in_flight_since IS NULL "
+            "FROM delivery WHERE idempotency_key = %s",
+            (key,),
+        ).fetchall() == [("sent", 1, 1, True)]
+        (message,) = conn.execute(
+            "SELECT message FROM incident_event WHERE kind = 'delivery'"
+        ).fetchone() or ("",)
+    assert message.startswith(f"Webhook sent to {receiver.url}/step1 (sent again: an engine")
 
 
 def test_an_ack_committing_while_a_claimed_step_is_due_sends_no_page(

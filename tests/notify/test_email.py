@@ -4,6 +4,7 @@ reconnects, refusals and authentication."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email
 import socket
 from collections.abc import Callable, Coroutine
@@ -207,3 +208,21 @@ def test_smtp_url_parsing(url: str, expected: SmtpConfig) -> None:
 def test_bad_smtp_urls_are_refused(url: str) -> None:
     with pytest.raises(ValueError, match="SMTP URL"):
         SmtpConfig.from_url(url)
+
+
+def test_every_attempt_of_one_delivery_has_one_message_id() -> None:
+    """Mail systems drop a message whose Message-ID they already hold, so a resend after an
+    engine stopped mid-send reaches the inbox once."""
+
+    async def scenario() -> None:
+        async with smtp_server() as sink:
+            channel = channel_for(sink)
+            for _ in range(2):
+                notification = dataclasses.replace(page(), idempotency_key="0123abcd" * 4)
+                assert (await channel.send(notification)).ok
+            assert (await channel.send(page())).ok
+            await channel.aclose()
+        ids = [parsed(raw)["Message-ID"] for _, _, raw in sink.mails()]
+        assert ids == ["<0123abcd0123abcd0123abcd0123abcd@openoncall.test>"] * 2 + [None]
+
+    run(scenario)

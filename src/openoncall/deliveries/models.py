@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -61,4 +62,14 @@ class Delivery(OrgScoped, Base):
     # When the latest attempt began: the throttle counts attempts in flight, not only sends.
     sending_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # Set when an attempt begins and cleared when its outcome is written: still set at the
+    # next attempt means an engine stopped mid-send, so this one may be a repeat.
+    in_flight_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The same on every attempt: webhooks send it as Idempotency-Key and email as its
+    # Message-ID, so a receiver can drop a repeat.
+    idempotency_key: Mapped[str] = mapped_column(
+        String(32), default=lambda: uuid.uuid4().hex, unique=True
+    )
+    # Attempts made while an earlier one's outcome was never written (see in_flight_since).
+    resent_unrecorded: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

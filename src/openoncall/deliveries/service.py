@@ -513,6 +513,9 @@ def _enqueue_send(session: Session, delivery: Delivery, org_id: int, now: dateti
 class Ready:
     notification: Notification
     secret: str | None = None
+    # An earlier attempt began and its outcome was never written (an engine stopped
+    # mid-send): this one may reach the receiver twice, under the same idempotency key.
+    resend: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,6 +561,10 @@ def prepare_send(session: Session, delivery_id: int, *, now: datetime) -> Ready 
             if now - last < window:
                 return Wait(last + window)
     delivery.sending_at = now
+    resend = delivery.in_flight_since is not None
+    if resend:
+        delivery.resent_unrecorded += 1
+    delivery.in_flight_since = now
     secret: str | None = None
     if delivery.webhook_id is not None:
         webhook = session.get(Webhook, delivery.webhook_id)
@@ -574,8 +581,10 @@ def prepare_send(session: Session, delivery_id: int, *, now: datetime) -> Ready 
             body=delivery.body,
             incident_number=None if number is None else str(number),
             data=data,
+            idempotency_key=delivery.idempotency_key,
         ),
         secret=secret,
+        resend=resend,
     )
 
 
@@ -604,17 +613,18 @@ def record_result(
         return Recorded(None, [])
     delivery.attempts += 1
     delivery.updated_at = now
+    delivery.in_flight_since = None
     if result.ok:
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
         delivery.last_error = None
-        _timeline(
-            session,
-            delivery,
-            now,
-            f"{_what(delivery)} sent to {delivery.destination}",
-            detail=result.detail,
-        )
+        sent = f"{_what(delivery)} sent to {delivery.destination}"
+        if delivery.resent_unrecorded:
+            sent += (
+                " (sent again: an engine stopped before recording an earlier attempt; "
+                "the receiver may drop the repeat by its idempotency key)"
+            )
+        _timeline(session, delivery, now, sent, detail=result.detail)
         return Recorded(None, [])
     delivery.last_error = result.detail or "failed"
     if result.retryable and delivery.attempts < MAX_ATTEMPTS:
@@ -660,6 +670,8 @@ def _timeline(
             "destination": delivery.destination,
             "status": delivery.status,
             "attempts": delivery.attempts,
+            "resentUnrecorded": delivery.resent_unrecorded,
+            "idempotencyKey": delivery.idempotency_key,
             "purpose": delivery.purpose,
             "error": delivery.last_error,
             # What the channel said, e.g. that the console recorded it (nothing configured).

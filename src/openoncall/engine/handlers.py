@@ -225,7 +225,11 @@ async def _send_prepared(
     delivery_id = int(claim.payload["delivery_id"])
     channel = str(ready.notification.medium)
     events.delivery_attempt(
-        org_id=claim.org_id, delivery_id=delivery_id, job_id=claim.job_id, channel=channel
+        org_id=claim.org_id,
+        delivery_id=delivery_id,
+        job_id=claim.job_id,
+        channel=channel,
+        resend=ready.resend,
     )
     # perf_counter measures a duration; it is not a reading of the wall clock.
     started = time.perf_counter()

@@ -27,6 +27,8 @@ class Notification:
     incident_number: str | None = None
     # Structured incident fields (webhook JSON body, alert_id for the email body, links).
     data: dict[str, Any] = field(default_factory=dict)
+    # The same on every attempt of one delivery, so a receiver can drop a repeat.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

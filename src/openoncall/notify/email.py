@@ -77,6 +77,10 @@ def build_message(notification: Notification, sender: str) -> EmailMessage:
     message["Subject"] = subject
     if number:
         message["X-OpenOnCall-Incident"] = number
+    if notification.idempotency_key:
+        # One Message-ID for every attempt: mail systems that have it already drop a repeat.
+        domain = sender.rpartition("@")[2].strip("<> ") or "openoncall.invalid"
+        message["Message-ID"] = f"<{notification.idempotency_key}@{domain}>"
     message.set_content("\n".join(lines) + "\n")
     return message
 

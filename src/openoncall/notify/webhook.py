@@ -2,7 +2,8 @@
 
 `X-OpenOnCall-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes>`, so a receiver
 recomputes it over the raw body before parsing. The secret arrives in
-`data["signing_secret"]` and never appears in the body.
+`data["signing_secret"]` and never appears in the body. `Idempotency-Key` is the delivery's
+key, the same on every retry of it: a receiver that has seen it can drop the request.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openoncall.notify.http import guarded_client, post_for_status
 
 SIGNING_FIELD = "signing_secret"
 SIGNATURE_HEADER = "X-OpenOnCall-Signature"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -53,6 +55,8 @@ class WebhookChannel:
         secret = notification.data.get(SIGNING_FIELD)
         if secret:
             headers[SIGNATURE_HEADER] = signature(str(secret), body)
+        if notification.idempotency_key:
+            headers[IDEMPOTENCY_HEADER] = notification.idempotency_key
         return await post_for_status(self._client, notification.to, content=body, headers=headers)
 
     async def aclose(self) -> None:

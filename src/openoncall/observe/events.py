@@ -148,11 +148,16 @@ def page_planned(
     )
 
 
-def delivery_attempt(*, org_id: int | None, delivery_id: int, job_id: int, channel: str) -> None:
-    deliveries_log.info(
-        "delivery attempt",
+def delivery_attempt(
+    *, org_id: int | None, delivery_id: int, job_id: int, channel: str, resend: bool = False
+) -> None:
+    if resend:
+        metrics.DELIVERIES_RESENT.labels(channel).inc()
+    deliveries_log.log(
+        logging.WARNING if resend else logging.INFO,
+        "delivery attempt after an unrecorded one" if resend else "delivery attempt",
         extra=_fields(
-            event="delivery.attempt",
+            event="delivery.resend" if resend else "delivery.attempt",
             org_id=org_id,
             delivery_id=delivery_id,
             job_id=job_id,

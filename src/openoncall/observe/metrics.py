@@ -52,6 +52,13 @@ DELIVERIES = Counter(
     ("channel", "outcome"),
     registry=REGISTRY,
 )
+DELIVERIES_RESENT = Counter(
+    "openoncall_deliveries_resent",
+    "Attempts made after an engine stopped before recording an earlier attempt's outcome "
+    "(the receiver may see the delivery twice, under one idempotency key).",
+    ("channel",),
+    registry=REGISTRY,
+)
 DELIVERY_SECONDS = Histogram(
     "openoncall_delivery_duration_seconds",
     "How long a channel took to send one delivery attempt.",
