@@ -8,7 +8,6 @@ from openoncall.chat.models import OrgEvent
 from openoncall.contacts.models import ContactMethod
 from openoncall.deliveries.models import Delivery
 from openoncall.engine.heartbeat import EngineHeartbeat
-from openoncall.engine.jobs import Job
 from openoncall.escalation.models import EscalationProgress, UserPage
 from openoncall.importers.models import ImportedObject
 from openoncall.incidents.models import (
@@ -21,6 +20,7 @@ from openoncall.incidents.models import (
     IncidentPagedUser,
 )
 from openoncall.invitations.models import UserInvitation
+from openoncall.jobs.models import Job
 from openoncall.links.models import ProviderRequest
 from openoncall.maintenance.models import MaintenanceMode
 from openoncall.orgs.models import ApiKey, ApiKeyUsage, InstanceSecret, Organization

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from openoncall.alerts.models import Alert
 from openoncall.container import Container
-from openoncall.engine.jobs import Job
 from openoncall.incidents.models import Incident, IncidentEvent
+from openoncall.jobs.models import Job
 from openoncall.orgs.models import Organization
 from tests.builders import make_team, make_user, make_user_policy
 from tests.conftest import Org, make_org

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from openoncall.chat.models import OrgEvent
 from openoncall.container import Container
-from openoncall.engine.jobs import Job
 from openoncall.incidents.models import EventKind, Incident, IncidentEvent
+from openoncall.jobs.models import Job
 from openoncall.users.models import User
 from tests.api.incident_builders import open_alert_incident
 from tests.api.scheduling_builders import make_team, make_user

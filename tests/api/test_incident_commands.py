@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
-from openoncall.engine.jobs import Job
 from openoncall.incidents.models import Incident
+from openoncall.jobs.models import Job
 from openoncall.orgs.service import create_api_key
 from tests.api.incident_builders import (
     make_policy,

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from openoncall.container import Container
-from openoncall.engine.jobs import Job
 from openoncall.incidents.models import Incident, IncidentEvent
+from openoncall.jobs.models import Job
 from tests.builders import make_team, make_user, make_user_policy
 from tests.conftest import Org
 

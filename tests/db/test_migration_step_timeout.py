@@ -23,9 +23,9 @@ from openoncall.clock import FrozenClock
 from openoncall.container import build_container
 from openoncall.db import migrate
 from openoncall.db.engine import make_engine
-from openoncall.engine.jobs import Job
 from openoncall.engine.runner import build_engine
 from openoncall.escalation.models import EscalationProgress
+from openoncall.jobs.models import Job
 from openoncall.settings import Settings
 from tests.conftest import PG_URL, T0, make_org
 from tests.engine.channels import Outbox, recording_channels

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
 from openoncall.deliveries.models import Delivery
-from openoncall.engine.jobs import Job
 from openoncall.engine.runner import build_engine
 from openoncall.engine.worker import Engine
 from openoncall.invitations.models import UserInvitation
-from openoncall.invitations.service import INVITATION_EMAIL
+from openoncall.jobs.kinds import JobKind
+from openoncall.jobs.models import Job
 from openoncall.notify.registry import build_channels
 from openoncall.settings import Settings
 from openoncall.users.models import User
@@ -94,7 +94,7 @@ def test_user_added_through_the_api_gets_an_email_whose_link_sets_the_password(
     with container.sessions.transaction() as session:
         # Nothing is minted before the engine sends: the request wrote only the job.
         assert session.scalars(select(UserInvitation)).all() == []
-        job = session.scalar(select(Job).where(Job.kind == INVITATION_EMAIL))
+        job = session.scalar(select(Job).where(Job.kind == JobKind.INVITATION_EMAIL))
         assert job is not None
         assert "token" not in str(job.payload)
     mailer.run_once()
@@ -182,4 +182,4 @@ def test_without_smtp_the_api_queues_no_invitation(
     client.headers.update(org.headers)
     assert client.post("/api-public/v1/user", json=_new_user("ivan")).status_code == 200
     with container.sessions.transaction() as session:
-        assert session.scalar(select(Job).where(Job.kind == INVITATION_EMAIL)) is None
+        assert session.scalar(select(Job).where(Job.kind == JobKind.INVITATION_EMAIL)) is None

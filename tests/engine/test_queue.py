@@ -12,20 +12,24 @@ from sqlalchemy import select
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
 from openoncall.engine import queue
-from openoncall.engine.jobs import Job
 from openoncall.engine.runner import install_wakeup
 from openoncall.engine.worker import Engine, EngineOptions, Runtime, TxContext
+from openoncall.jobs import writer
+from openoncall.jobs.kinds import JobKind
+from openoncall.jobs.models import Job
 from tests.conftest import Org
 
 LEASE = timedelta(seconds=30)
+# Any kind will do: the engines here run only the tests' own handler for it.
+KIND = JobKind.PAGE_STEP
 
 
 def _enqueue(container: Container, org: Org, key: str, *, in_minutes: float = 0) -> None:
     now = container.clock.now()
     with container.sessions.transaction() as session:
-        queue.enqueue(
+        writer.enqueue(
             session,
-            kind="test.kind",
+            kind=KIND,
             payload={"key": key},
             due_at=now + timedelta(minutes=in_minutes),
             now=now,
@@ -46,7 +50,7 @@ def test_a_claimed_job_is_not_claimed_again_until_its_lease_runs_out(
     _enqueue(container, org, "a")  # same dedupe key: no second job
     _enqueue(container, org, "later", in_minutes=5)
     (first,) = _claim(container)
-    assert (first.kind, first.payload, first.token) == ("test.kind", {"key": "a"}, 1)
+    assert (first.kind, first.payload, first.token) == (KIND, {"key": "a"}, 1)
     assert _claim(container) == []
     clock.advance(LEASE)
     (again,) = _claim(container)
@@ -88,7 +92,7 @@ def counting(container: Container) -> Iterator[tuple[Engine, list[str]]]:
     engine = Engine(
         container.sessions,
         container.clock,
-        {"test.kind": handler},
+        {KIND: handler},
         wakeup=install_wakeup(container),
         options=EngineOptions(poll_seconds=30, listen=False),
     )
@@ -121,13 +125,13 @@ def test_a_commit_that_creates_due_work_wakes_a_sleeping_engine(
 ) -> None:
     engine, ran = counting
     done = threading.Event()
-    original = engine.handlers["test.kind"]
+    original = engine.handlers[KIND]
 
     async def signal(rt: Runtime, claim: queue.Claim) -> None:
         await original(rt, claim)
         done.set()
 
-    engine.handlers["test.kind"] = signal
+    engine.handlers[KIND] = signal
     engine.start()
     # The poll is 30 s: only the wake-up on commit can run this within the wait below.
     _enqueue(container, org, "woken")

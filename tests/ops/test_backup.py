@@ -17,7 +17,8 @@ from alembic.script import ScriptDirectory
 from openoncall.container import build_container
 from openoncall.db import migrate
 from openoncall.db.migrate import alembic_config
-from openoncall.engine import queue
+from openoncall.jobs import writer
+from openoncall.jobs.kinds import JobKind
 from openoncall.settings import Settings
 from tests.conftest import T0
 
@@ -53,20 +54,24 @@ def live_sqlite(tmp_path: Path) -> Iterator[tuple[str, list[int]]]:
                 for _ in range(20):
                     n += 1
                     # A fat payload, so the file has many pages to copy while writes go on.
-                    queue.enqueue(
-                        session, kind="bulk", payload={"n": n, "pad": "x" * 2000}, due_at=T0, now=T0
+                    writer.enqueue(
+                        session,
+                        kind=JobKind.DELIVERY_SEND,
+                        payload={"n": n, "pad": "x" * 2000},
+                        due_at=T0,
+                        now=T0,
                     )
             committed.append(n)
 
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
     try:
         while len(committed) < 50:
             stop.wait(0.01)
         yield url, committed
     finally:
         stop.set()
-        writer.join(timeout=30)
+        thread.join(timeout=30)
         container.engine.dispose()
 
 

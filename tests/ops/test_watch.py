@@ -14,8 +14,9 @@ from pydantic import SecretStr
 from openoncall.app import create_app
 from openoncall.clock import FrozenClock
 from openoncall.container import Container, build_container
-from openoncall.engine import queue
 from openoncall.engine.runner import build_engine
+from openoncall.jobs import writer
+from openoncall.jobs.kinds import JobKind
 from openoncall.settings import Settings
 from tests.conftest import Org
 from tests.engine.channels import Outbox, recording_channels
@@ -97,9 +98,9 @@ def test_database_gauges_are_read_at_scrape_time_by_any_process(
     container: Container, clock: FrozenClock
 ) -> None:
     with container.sessions.transaction() as session:
-        queue.enqueue(
+        writer.enqueue(
             session,
-            kind="test.kind",
+            kind=JobKind.DELIVERY_SEND,
             payload={},
             due_at=clock.now() - timedelta(seconds=30),
             now=clock.now(),
@@ -109,7 +110,7 @@ def test_database_gauges_are_read_at_scrape_time_by_any_process(
     with TestClient(create_app(container)) as one, TestClient(create_app(other)) as two:
         for client in (one, two):
             text = client.get("/metrics").text
-            assert _value(text, "openoncall_jobs_pending", '{kind="test.kind"}') == 1
+            assert _value(text, "openoncall_jobs_pending", '{kind="delivery.send"}') == 1
             assert _value(text, "openoncall_jobs_due") == 1
             assert _value(text, "openoncall_job_oldest_due_age_seconds") == 30
 

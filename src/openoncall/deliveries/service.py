@@ -21,19 +21,18 @@ from openoncall.alerts.models import Alert
 from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.deliveries import compose
 from openoncall.deliveries.models import Delivery, DeliveryStatus
-from openoncall.engine.jobs import Job
-from openoncall.engine.queue import WAKE_FLAG, backoff, enqueue
+from openoncall.engine.queue import backoff
 from openoncall.escalation.models import UserPage
 from openoncall.incidents.models import EventKind, Incident, IncidentEvent, IncidentPagedUser, Phase
+from openoncall.jobs.kinds import JobKind, delivery_key
+from openoncall.jobs.models import Job
+from openoncall.jobs.writer import add_fresh, enqueue
 from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
 from openoncall.observe import events
 from openoncall.paging_policies.service import load_paging_steps
 from openoncall.users.models import User
 from openoncall.webhooks.models import Webhook
-
-DELIVERY_SEND = "delivery.send"
-PAGE_STEP = "page.step"
 
 # A delivery is tried this often (with backoff) before it counts as failed and falls back.
 MAX_ATTEMPTS = 3
@@ -266,7 +265,7 @@ def run_user_page(
         return jobs
     job = enqueue(
         session,
-        kind=PAGE_STEP,
+        kind=JobKind.PAGE_STEP,
         payload={"user_page_id": page.id, "run": page.runs},
         due_at=now + timedelta(minutes=max(timeout, 1)),
         now=now,
@@ -476,19 +475,15 @@ def _enqueue_send(session: Session, delivery: Delivery, org_id: int, now: dateti
     session.add(delivery)
     session.flush()
     _keep(session, delivery)
-    # A fresh delivery id has no job yet, so skip enqueue()'s dedupe lookup; the unique
-    # dedupe key still guards against a second one.
-    job = Job(
-        org_id=org_id,
-        kind=DELIVERY_SEND,
+    job = add_fresh(
+        session,
+        kind=JobKind.DELIVERY_SEND,
         payload={"delivery_id": delivery.id},
         due_at=now,
-        dedupe_key=f"delivery:{delivery.id}",
-        attempts=0,
-        created_at=now,
+        now=now,
+        org_id=org_id,
+        dedupe_key=delivery_key(delivery.id),
     )
-    session.add(job)
-    session.info[WAKE_FLAG] = True
     events.after_commit(
         session,
         # Read at commit: the job's id exists only once it has been flushed.

@@ -21,19 +21,18 @@ from sqlalchemy.orm import Session
 
 from openoncall.deliveries import service as deliveries
 from openoncall.engine import queue
-from openoncall.engine.jobs import Job
 from openoncall.engine.worker import Handler, Runtime, TxContext
 from openoncall.escalation import service as escalation
 from openoncall.incidents.models import IncidentEvent
 from openoncall.invitations import service as invitations
+from openoncall.jobs.kinds import JobKind
+from openoncall.jobs.models import Job
 from openoncall.notify.channel import Channel, DeliveryResult, Medium, Notification
 from openoncall.notify.console import ConsoleChannel
 from openoncall.observe import events
 from openoncall.users.models import User
 
 log = logging.getLogger(__name__)
-
-STAKEHOLDER_MESSAGE = "stakeholder.message"
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,12 @@ class HandlerDeps:
 
 def build_handlers(deps: HandlerDeps) -> dict[str, Handler]:
     return {
-        escalation.ESCALATION_START: partial(escalation_start, deps),
-        escalation.ESCALATION_STEP: partial(escalation_step, deps),
-        deliveries.PAGE_STEP: partial(page_step, deps),
-        deliveries.DELIVERY_SEND: partial(delivery_send, deps),
-        STAKEHOLDER_MESSAGE: partial(stakeholder_message, deps),
-        invitations.INVITATION_EMAIL: partial(invitation_email, deps),
+        JobKind.ESCALATION_START: partial(escalation_start, deps),
+        JobKind.ESCALATION_STEP: partial(escalation_step, deps),
+        JobKind.PAGE_STEP: partial(page_step, deps),
+        JobKind.DELIVERY_SEND: partial(delivery_send, deps),
+        JobKind.STAKEHOLDER_MESSAGE: partial(stakeholder_message, deps),
+        JobKind.INVITATION_EMAIL: partial(invitation_email, deps),
     }
 
 
@@ -269,7 +268,7 @@ def _continue(
     for job in jobs:
         if job is None or job.due_at > ctx.now:
             continue
-        if job.kind != deliveries.DELIVERY_SEND:
+        if job.kind != JobKind.DELIVERY_SEND:
             ctx.run_soon([job], session)
             continue
         claim = ctx.lease_now(job)

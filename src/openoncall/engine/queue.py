@@ -1,4 +1,5 @@
-"""The job queue: enqueue() in the caller's transaction; claim, lease, finish, retry."""
+"""The job queue, as the engine works it: claim, lease, finish, retry (new jobs come from
+`jobs/writer.py`)."""
 
 from __future__ import annotations
 
@@ -9,40 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from openoncall.engine.jobs import Job
-
-# Set on a session whose transaction created due work; the engine's after-commit hook reads it.
-WAKE_FLAG = "wake_engine"
-
-
-def enqueue(
-    session: Session,
-    *,
-    kind: str,
-    payload: dict[str, Any],
-    due_at: datetime,
-    now: datetime,
-    org_id: int | None = None,
-    dedupe_key: str | None = None,
-) -> Job | None:
-    """Add a job unless one with the same dedupe key exists; returns the new job or None."""
-    if dedupe_key is not None:
-        existing = session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key))
-        if existing is not None:
-            return None
-    job = Job(
-        org_id=org_id,
-        kind=kind,
-        payload=payload,
-        due_at=due_at,
-        dedupe_key=dedupe_key,
-        attempts=0,
-        created_at=now,
-    )
-    session.add(job)
-    if due_at <= now:
-        session.info[WAKE_FLAG] = True
-    return job
+from openoncall.jobs.models import Job
 
 
 @dataclass(frozen=True, slots=True)

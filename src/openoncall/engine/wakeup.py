@@ -1,6 +1,6 @@
 """Wake the engine the moment a commit creates work: in-process event, NOTIFY across processes.
 
-A transaction that inserts a job row sets `session.info["wake_engine"]` (engine.queue.enqueue
+A transaction that inserts a job row sets `session.info["wake_engine"]` (jobs.writer.enqueue
 does it for due work; the flush hook below does it for any new job, so a sleeping engine also
 re-plans its timer for work due later). On PostgreSQL the same transaction emits
 `NOTIFY openoncall_jobs`, which the server delivers only if and when the transaction commits;
@@ -21,8 +21,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from openoncall.db.session import Sessions
-from openoncall.engine.jobs import Job
-from openoncall.engine.queue import WAKE_FLAG
+from openoncall.jobs.models import Job
+from openoncall.jobs.writer import WAKE_FLAG
 
 log = logging.getLogger(__name__)
 

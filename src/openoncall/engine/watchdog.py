@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, select
 from openoncall.clock import Clock
 from openoncall.db.session import Sessions
 from openoncall.engine import heartbeat
-from openoncall.engine.jobs import Job
+from openoncall.jobs.models import Job
 from openoncall.notify.egress import (
     EgressPolicy,
     GuardedBackend,

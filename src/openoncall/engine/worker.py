@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from openoncall.clock import Clock
 from openoncall.db.session import Sessions
 from openoncall.engine import queue
-from openoncall.engine.jobs import Job
 from openoncall.engine.wakeup import ENGINE_LOCAL, PgListener, Wakeup
 from openoncall.engine.watchdog import Watchdog
+from openoncall.jobs.models import Job
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.deliveries import service as deliveries
-from openoncall.engine.jobs import Job
-from openoncall.engine.queue import enqueue
 from openoncall.escalation import planner
 from openoncall.escalation.models import EscalationProgress, UserPage
 from openoncall.escalation.snapshot import (
@@ -33,6 +31,9 @@ from openoncall.incidents.models import (
     IncidentPagedUser,
     Phase,
 )
+from openoncall.jobs.kinds import JobKind
+from openoncall.jobs.models import Job
+from openoncall.jobs.writer import enqueue
 from openoncall.notify.channel import Medium
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup
@@ -41,8 +42,6 @@ from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
 from openoncall.webhooks.models import Webhook
 
-ESCALATION_START = "escalation.start"
-ESCALATION_STEP = "escalation.step"
 # policy_routing may chain policies; a cycle or a very long chain stops here.
 MAX_ROUTING_DEPTH = 5
 
@@ -415,7 +414,7 @@ def advance(
         session.flush()
     job = enqueue(
         session,
-        kind=ESCALATION_STEP,
+        kind=JobKind.ESCALATION_STEP,
         payload={"progress_id": progress.id, "version": progress.version},
         due_at=plan.next_due_at,
         now=now,

@@ -5,62 +5,22 @@ and changed incidents, timeline events, paged policies and teams, and the engine
 Measured, SQLAlchemy's per-row parameter processing and ORM objects cost more than
 everything else on the alert hot path together, so this writes with one driver-level
 `executemany` per table (`_Writer`), converting the few typed values (instants, JSON) itself
-exactly as the column types would.
+exactly as the column types would. The engine's jobs go through `jobs/writer.py`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from openoncall.engine.queue import WAKE_FLAG
+from openoncall.db.driver import DriverStatements
 from openoncall.incidents.planner import Plan, PlannedIncident
-from openoncall.incidents.service import (
-    ESCALATION_START,
-    allocate_incident_numbers,
-    start_dedupe_key,
-)
-
-
-class _Writer:
-    """Driver-level statements for one dialect: placeholders, instants and JSON as the
-    SQLAlchemy column types would write them (UtcDateTime stores naive UTC text on SQLite,
-    aware timestamps on PostgreSQL; JSON is `json.dumps` text)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.pg = conn.dialect.name == "postgresql"
-        self.mark = "%s" if self.pg else "?"
-        self.json_mark = "%s::json" if self.pg else "?"
-        self._instants: dict[datetime, str] = {}
-
-    def instant(self, value: datetime | None) -> Any:
-        if value is None or self.pg:
-            return value
-        # Most instants of a batch are the same few objects (receipt times, `now`).
-        text = self._instants.get(value)
-        if text is None:
-            utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-            # SQLAlchemy's SQLite DATETIME text, "2026-01-05 12:00:00.000000".
-            text = utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-            self._instants[value] = text
-        return text
-
-    def insert_sql(
-        self, table: str, columns: Sequence[str], json_columns: Sequence[str] = ()
-    ) -> str:
-        marks = ", ".join(self.json_mark if c in json_columns else self.mark for c in columns)
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-
-    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            self.conn.exec_driver_sql(sql, rows)
-
+from openoncall.incidents.service import allocate_incident_numbers
+from openoncall.jobs.kinds import JobKind, escalation_start_key
+from openoncall.jobs.writer import NewJob, insert_many
 
 _INCIDENT_COLUMNS = (
     "org_id",
@@ -113,7 +73,6 @@ _ALERT_COLUMNS = (
     "incident_id",
 )
 _EVENT_COLUMNS = ("org_id", "incident_id", "kind", "at", "actor", "message", "alert_uuid", "data")
-_JOB_COLUMNS = ("org_id", "kind", "payload", "due_at", "dedupe_key", "attempts", "created_at")
 
 
 def incident_id(incident: PlannedIncident) -> int:
@@ -121,7 +80,7 @@ def incident_id(incident: PlannedIncident) -> int:
     return incident.id
 
 
-def _insert_incidents(w: _Writer, new: list[PlannedIncident]) -> None:
+def _insert_incidents(w: DriverStatements, new: list[PlannedIncident]) -> None:
     """One multi-row INSERT … RETURNING; ids are matched back by (org, number)."""
     row_marks = "(" + ", ".join([w.mark] * len(_INCIDENT_COLUMNS)) + ")"
     sql = (
@@ -138,7 +97,7 @@ def _insert_incidents(w: _Writer, new: list[PlannedIncident]) -> None:
         by_number[(row[1], row[2])].id = row[0]
 
 
-def _update_incidents(w: _Writer, touched: list[PlannedIncident]) -> None:
+def _update_incidents(w: DriverStatements, touched: list[PlannedIncident]) -> None:
     m = w.mark
     counted = [i for i in touched if i.added]
     w.many(
@@ -176,7 +135,7 @@ def _update_incidents(w: _Writer, touched: list[PlannedIncident]) -> None:
 
 def write_plan(session: Session, plan: Plan, now: datetime) -> None:
     conn = session.connection()
-    w = _Writer(conn)
+    w = DriverStatements(conn)
     new = plan.new
     by_org: dict[int, list[PlannedIncident]] = {}
     for inc in new:
@@ -239,22 +198,19 @@ def write_plan(session: Session, plan: Plan, now: datetime) -> None:
         w.insert_sql("incident_paged_team", ("org_id", "incident_id", "team_id")),
         [(i.values["org_id"], incident_id(i), t) for i in paged for t in i.teams],
     )
-    if paged:
-        # The hand-over to the engine (see incidents/service.py): one escalation.start job per
-        # unmuted new incident, in this transaction; the dedupe keys are new ids, so unique.
-        w.many(
-            w.insert_sql("job", _JOB_COLUMNS, json_columns=("payload",)),
-            [
-                (
-                    i.values["org_id"],
-                    ESCALATION_START,
-                    json.dumps({"incident_id": incident_id(i)}),
-                    w.instant(now),
-                    start_dedupe_key(incident_id(i)),
-                    0,
-                    w.instant(now),
-                )
-                for i in paged
-            ],
-        )
-        session.info[WAKE_FLAG] = True
+    # The hand-over to the engine (see incidents/service.py): one escalation.start job per
+    # unmuted new incident, in this transaction.
+    insert_many(
+        session,
+        [
+            NewJob(
+                org_id=i.values["org_id"],
+                kind=JobKind.ESCALATION_START,
+                payload={"incident_id": incident_id(i)},
+                due_at=now,
+                dedupe_key=escalation_start_key(incident_id(i)),
+            )
+            for i in paged
+        ],
+        now=now,
+    )

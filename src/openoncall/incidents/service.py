@@ -33,7 +33,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openoncall.alerts.models import Alert
-from openoncall.engine.queue import enqueue
 from openoncall.errors import InvalidTransition, NotFound
 from openoncall.escalation.models import EscalationProgress, UserPage
 from openoncall.incidents import lifecycle
@@ -48,14 +47,10 @@ from openoncall.incidents.models import (
     incident_paged_team_table,
     incident_paged_user_table,
 )
+from openoncall.jobs.kinds import JobKind, escalation_reroute_key, escalation_start_key
+from openoncall.jobs.writer import enqueue
 from openoncall.observe import events
 from openoncall.policies.models import EscalationPolicy
-
-ESCALATION_START = "escalation.start"
-
-
-def start_dedupe_key(incident_id: int) -> str:
-    return f"escalation:{incident_id}:start"
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,12 +292,12 @@ def open_incident(
     else:
         enqueue(
             session,
-            kind=ESCALATION_START,
+            kind=JobKind.ESCALATION_START,
             payload={"incident_id": incident.id},
             due_at=now,
             now=now,
             org_id=org_id,
-            dedupe_key=start_dedupe_key(incident.id),
+            dedupe_key=escalation_start_key(incident.id),
         )
     return incident
 
@@ -481,11 +476,11 @@ def reroute_incident(
     if not incident.is_muted:
         enqueue(
             session,
-            kind=ESCALATION_START,
+            kind=JobKind.ESCALATION_START,
             payload={"incident_id": incident.id, "reroute": event.id},
             due_at=now,
             now=now,
             org_id=org_id,
-            dedupe_key=f"escalation:{incident.id}:reroute:{event.id}",
+            dedupe_key=escalation_reroute_key(incident.id, event.id),
         )
     return event

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from openoncall.engine.jobs import Job
-from openoncall.engine.queue import enqueue
 from openoncall.errors import InvalidInput, NotFound
 from openoncall.ids import hash_secret, new_secret
 from openoncall.invitations.models import UserInvitation
+from openoncall.jobs.kinds import JobKind
+from openoncall.jobs.models import Job
+from openoncall.jobs.writer import enqueue
 from openoncall.users.models import User
 
-INVITATION_EMAIL = "invitation.email"
 DEFAULT_EXPIRATION_HOURS = 24.0
 MAX_EXPIRATION_HOURS = 24.0 * 90
 
@@ -87,7 +87,7 @@ def queue_invitation_email(
     hours = check_expiration_hours(expiration_hours)
     return enqueue(
         session,
-        kind=INVITATION_EMAIL,
+        kind=JobKind.INVITATION_EMAIL,
         payload={"user_id": user_id, "expiration_hours": hours},
         due_at=now,
         now=now,

@@ -18,8 +18,8 @@ from sqlalchemy import func, or_, select
 
 from openoncall.container import Container
 from openoncall.engine import heartbeat
-from openoncall.engine.jobs import Job
 from openoncall.engine.watchdog import oldest_due_age
+from openoncall.jobs.models import Job
 from openoncall.observe import metrics
 
 log = logging.getLogger(__name__)

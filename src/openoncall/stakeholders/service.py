@@ -16,14 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.chat.models import OrgEvent
-from openoncall.engine.queue import enqueue
 from openoncall.errors import InvalidInput, NotFound
 from openoncall.incidents.models import EventKind, IncidentEvent
 from openoncall.incidents.queries import find_incident, find_user
+from openoncall.jobs.kinds import JobKind
+from openoncall.jobs.writer import enqueue
 from openoncall.teams.models import Team, TeamMember
 from openoncall.users.models import User
-
-JOB_KIND = "stakeholder.message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +111,7 @@ def send_stakeholder_message(
     for user in users:
         enqueue(
             session,
-            kind=JOB_KIND,
+            kind=JobKind.STAKEHOLDER_MESSAGE,
             payload={
                 "user_id": user.id,
                 "username": user.username,

@@ -1,0 +1,1 @@
+"""Job rows: the table, the kinds, and the one place that writes new ones."""
