@@ -26,9 +26,9 @@ from starlette.responses import Response
 from openoncall.auth.api_keys import Caller
 from openoncall.command_line import command_container, fail
 from openoncall.errors import InvalidInput, OnCallError
+from openoncall.list_window import Page
 from openoncall.orgs import service as orgs
 from openoncall.orgs.models import Organization
-from openoncall.paging import Page
 
 CLI_ACTOR = "cli"
 Handler = Callable[..., Any]

@@ -8,7 +8,7 @@ from openoncall.chat.models import OrgEvent
 from openoncall.contacts.models import ContactMethod
 from openoncall.deliveries.models import Delivery
 from openoncall.engine.heartbeat import EngineHeartbeat
-from openoncall.escalation.models import EscalationProgress, UserPage
+from openoncall.escalation.models import EscalationProgress
 from openoncall.importers.models import ImportedObject
 from openoncall.incidents.models import (
     Incident,
@@ -25,6 +25,7 @@ from openoncall.links.models import ProviderRequest
 from openoncall.maintenance.models import MaintenanceMode
 from openoncall.orgs.models import ApiKey, ApiKeyUsage, InstanceSecret, Organization
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
+from openoncall.paging.models import UserPage
 from openoncall.paging_policies.models import PagingRule, PagingStep
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift

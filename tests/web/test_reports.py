@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
-from openoncall.escalation.models import UserPage
 from openoncall.incidents.models import Incident
+from openoncall.paging.models import UserPage
 from openoncall.users.models import User
 from openoncall.web.pages.reports import csv_cell
 from tests.api.scheduling_builders import ShiftSpec, make_policy, make_rotation, make_team

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from openoncall.paging import Page
+from openoncall.list_window import Page
 
 MAX_LIMIT = 10_000
 

@@ -1,4 +1,4 @@
-"""Paging people and recording every delivery: personal paging runs, delivery rows, fallback.
+"""Recording every delivery: delivery rows, sending decisions, outcomes, fallback.
 
 Each notification is a `delivery` row plus a `delivery.send` job written in the same
 transaction (the outbox). The engine's send handler calls `prepare_send` (phase check,
@@ -22,34 +22,23 @@ from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.deliveries import compose
 from openoncall.deliveries.models import Delivery, DeliveryStatus
 from openoncall.engine.queue import backoff
-from openoncall.escalation.models import UserPage
-from openoncall.incidents.models import EventKind, Incident, IncidentEvent, IncidentPagedUser, Phase
+from openoncall.incidents.models import EventKind, Incident, IncidentEvent, Phase
 from openoncall.jobs.kinds import JobKind, delivery_key
 from openoncall.jobs.models import Job
-from openoncall.jobs.writer import add_fresh, enqueue
+from openoncall.jobs.writer import add_fresh
 from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import DeliveryResult, Medium, Notification
 from openoncall.observe import events
-from openoncall.paging_policies.service import load_paging_steps
 from openoncall.users.models import User
 from openoncall.webhooks.models import Webhook
 
 # A delivery is tried this often (with backoff) before it counts as failed and falls back.
 MAX_ATTEMPTS = 3
-# "Call until reached" repeats the last personal step; this caps a forgotten incident.
-MAX_PAGE_RUNS = 50
 # Per-contact-method throttles: a phone is not rung, nor texted, faster than this.
 THROTTLE: dict[str, timedelta] = {
     Medium.PHONE: timedelta(seconds=60),
     Medium.SMS: timedelta(seconds=10),
     Medium.PUSH: timedelta(seconds=2),
-}
-
-RULE_MEDIUM: dict[str, Medium] = {
-    "email": Medium.EMAIL,
-    "sms": Medium.SMS,
-    "phone": Medium.PHONE,
-    "push": Medium.PUSH,
 }
 
 LinkMaker = Callable[[int, int, LinkAction, int | None], str]
@@ -124,209 +113,6 @@ def record_event(
             data=data or {},
         )
     )
-
-
-# ---------------------------------------------------------------------------- personal paging
-
-
-def personal_steps(session: Session, org_id: int, user: User) -> list[dict[str, Any]]:
-    """The user's personal paging policy (their own, or the default) as a frozen copy.
-
-    Push rules arrive expanded to one rule per device, so each names its contact.
-    """
-    return [
-        {
-            "timeout_minutes": step.timeout_minutes,
-            "rules": [
-                {"type": str(rule.notification_type), "contact_id": rule.contact_id}
-                for rule in step.rules
-            ],
-        }
-        for step in load_paging_steps(session, org_id, user.id)
-    ]
-
-
-StepsLoader = Callable[[Session, int, User], list[dict[str, Any]]]
-
-
-@dataclass(frozen=True, slots=True)
-class PageRequest:
-    reason: str
-    # The policy's ignoreCustomPagingPolicies: page by the primary paging policy, not by a
-    # time-based custom one. OpenOnCall has only the primary policy, so this changes nothing:
-    # the user's own steps run, the last repeating until ack, as the vendor documents.
-    ignore_custom: bool
-
-
-def page_user(
-    session: Session,
-    org_id: int,
-    incident: Incident,
-    user: User,
-    request: PageRequest,
-    *,
-    steps_loader: StepsLoader,
-    links: LinkMaker | None,
-    now: datetime,
-) -> list[Job]:
-    """Start paging `user` for `incident` by their personal policy (once per incident)."""
-    page = session.scalar(
-        select(UserPage).where(UserPage.incident_id == incident.id, UserPage.user_id == user.id)
-    )
-    if page is not None and not page.is_done:
-        record_event(
-            session,
-            org_id,
-            incident.id,
-            kind=EventKind.PAGE,
-            at=now,
-            actor="system",
-            message=f"{user.username} is already being paged ({request.reason})",
-            data={"username": user.username, "reason": request.reason, "duplicate": True},
-        )
-        return []
-    steps = steps_loader(session, org_id, user)
-    if not any(step["rules"] for step in steps):
-        # Nothing to notify by (no contact at all): the account address still gets an email.
-        steps = [{"timeout_minutes": 0, "rules": [{"type": "email", "contact_id": None}]}]
-    if page is None:
-        page = UserPage(
-            org_id=org_id,
-            incident_id=incident.id,
-            user_id=user.id,
-            created_at=now,
-        )
-        session.add(page)
-    page.steps = steps
-    page.next_step_index = 0
-    page.runs = 0
-    page.is_done = False
-    page.reason = request.reason[:512]
-    page.updated_at = now
-    if session.get(IncidentPagedUser, (incident.id, user.id)) is None:
-        session.add(IncidentPagedUser(org_id=org_id, incident_id=incident.id, user_id=user.id))
-    session.flush()
-    record_event(
-        session,
-        org_id,
-        incident.id,
-        kind=EventKind.PAGE,
-        at=now,
-        actor="system",
-        message=f"Paging {user.username}: {request.reason}",
-        data={"username": user.username, "reason": request.reason},
-    )
-    return run_user_page(session, org_id, page, incident, user, links=links, now=now)
-
-
-def run_user_page(
-    session: Session,
-    org_id: int,
-    page: UserPage,
-    incident: Incident,
-    user: User,
-    *,
-    links: LinkMaker | None,
-    now: datetime,
-) -> list[Job]:
-    """Run the user's next personal step (the last one again once past the end)."""
-    if page.is_done:
-        return []
-    if incident.phase != Phase.UNACKED:
-        page.is_done = True
-        page.updated_at = now
-        return []
-    steps = page.steps
-    index = min(page.next_step_index, len(steps) - 1)
-    step = steps[index]
-    label = f"personal step {index + 1}" + (" (repeat)" if page.next_step_index > index else "")
-    jobs: list[Job] = []
-    facts = incident_facts(session, incident)
-    for rule in step["rules"]:
-        jobs += _deliveries_for_rule(
-            session,
-            org_id,
-            incident,
-            facts=facts,
-            user=user,
-            page=page,
-            rule=rule,
-            label=label,
-            links=links,
-            now=now,
-        )
-    page.runs += 1
-    page.next_step_index += 1
-    page.updated_at = now
-    timeout = int(step.get("timeout_minutes", 0))
-    repeating = page.next_step_index >= len(steps)
-    if (timeout <= 0 and repeating) or page.runs >= MAX_PAGE_RUNS:
-        page.is_done = True
-        return jobs
-    job = enqueue(
-        session,
-        kind=JobKind.PAGE_STEP,
-        payload={"user_page_id": page.id, "run": page.runs},
-        due_at=now + timedelta(minutes=max(timeout, 1)),
-        now=now,
-        org_id=org_id,
-        dedupe_key=f"page:{page.id}:run:{page.runs}",
-    )
-    if job is not None:
-        jobs.append(job)
-    return jobs
-
-
-def _deliveries_for_rule(
-    session: Session,
-    org_id: int,
-    incident: Incident,
-    *,
-    facts: compose.IncidentFacts,
-    user: User,
-    page: UserPage,
-    rule: dict[str, Any],
-    label: str,
-    links: LinkMaker | None,
-    now: datetime,
-) -> list[Job]:
-    medium = RULE_MEDIUM.get(str(rule.get("type")))
-    if medium is None:
-        return []
-    contacts = _contacts(session, org_id, user.id)
-    targets: list[tuple[ContactMethod | None, str]]
-    if medium == Medium.PUSH:
-        devices = [c for c in contacts if c.kind == ContactKind.DEVICE]
-        if rule.get("contact_id") is not None:
-            devices = [c for c in devices if c.id == rule["contact_id"]]
-        targets = [(c, c.value) for c in devices]
-    else:
-        wanted = ContactKind.EMAIL if medium == Medium.EMAIL else ContactKind.PHONE
-        chosen = [c for c in contacts if c.id == rule.get("contact_id") and c.kind == wanted] or [
-            c for c in contacts if c.kind == wanted
-        ][:1]
-        targets = [(c, c.value) for c in chosen]
-        if not targets and medium == Medium.EMAIL and user.email:
-            targets = [(None, user.email)]
-    jobs: list[Job] = []
-    for contact, destination in targets:
-        _, job = queue_page_delivery(
-            session,
-            org_id,
-            incident,
-            facts,
-            user=user,
-            contact=contact,
-            medium=medium,
-            destination=destination,
-            reason=f"{page.reason}; {label}",
-            user_page_id=page.id,
-            tried=[],
-            links=links,
-            now=now,
-        )
-        jobs.append(job)
-    return jobs
 
 
 def _contacts(session: Session, org_id: int, user_id: int) -> list[ContactMethod]:

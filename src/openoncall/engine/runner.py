@@ -13,7 +13,6 @@ from dataclasses import replace
 
 from openoncall.container import Container
 from openoncall.db.engine import is_sqlite
-from openoncall.deliveries import service as deliveries
 from openoncall.engine.handlers import HandlerDeps, build_handlers
 from openoncall.engine.wakeup import Wakeup, install_commit_hooks, libpq_conninfo
 from openoncall.engine.watchdog import Deadman, Watchdog
@@ -24,6 +23,7 @@ from openoncall.links.signing import LinkAction
 from openoncall.notify.channel import Channel, Medium
 from openoncall.notify.egress import EgressPolicy
 from openoncall.notify.registry import build_channels
+from openoncall.paging import service as personal
 
 WAKEUP = "wakeup"
 
@@ -45,7 +45,7 @@ def paging_for(container: Container) -> Paging:
     def links(org_id: int, incident_id: int, action: LinkAction, user_id: int | None) -> str:
         return signer.url(org_id=org_id, incident_id=incident_id, action=action, user_id=user_id)
 
-    return Paging(links=links, steps_loader=deliveries.personal_steps)
+    return Paging(links=links, steps_loader=personal.personal_steps)
 
 
 def build_engine(

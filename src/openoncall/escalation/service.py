@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from openoncall.deliveries import service as deliveries
 from openoncall.escalation import planner
-from openoncall.escalation.models import EscalationProgress, UserPage
+from openoncall.escalation.models import EscalationProgress
 from openoncall.escalation.snapshot import (
     EntrySnapshot,
     PolicyJson,
@@ -35,6 +35,8 @@ from openoncall.jobs.kinds import JobKind
 from openoncall.jobs.models import Job
 from openoncall.jobs.writer import enqueue
 from openoncall.notify.channel import Medium
+from openoncall.paging import service as personal
+from openoncall.paging.models import UserPage
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup
 from openoncall.schedules import service as schedules
@@ -51,7 +53,7 @@ class Paging:
     """What a paging transaction needs besides the session: links and personal policies."""
 
     links: deliveries.LinkMaker | None
-    steps_loader: deliveries.StepsLoader
+    steps_loader: personal.StepsLoader
 
 
 # ---------------------------------------------------------------------------- snapshot
@@ -211,12 +213,12 @@ def start_paging(
         else []
     )
     for user in sorted(users, key=lambda u: u.username):
-        jobs += deliveries.page_user(
+        jobs += personal.page_user(
             session,
             org_id,
             incident,
             user,
-            deliveries.PageRequest(reason="targeted directly", ignore_custom=False),
+            personal.PageRequest(reason="targeted directly", ignore_custom=False),
             steps_loader=paging.steps_loader,
             links=paging.links,
             now=now,
@@ -449,12 +451,12 @@ def _send_page(
         if user is None:
             _note(session, incident, f"{page.reason}: user {page.username} no longer exists", now)
             return []
-        return deliveries.page_user(
+        return personal.page_user(
             session,
             org_id,
             incident,
             user,
-            deliveries.PageRequest(
+            personal.PageRequest(
                 reason=page.reason, ignore_custom=snapshot.ignore_custom_paging_policies
             ),
             steps_loader=paging.steps_loader,
@@ -581,6 +583,6 @@ def run_user_page_step(
     user = session.get(User, page.user_id)
     if user is None:
         return []
-    return deliveries.run_user_page(
+    return personal.run_user_page(
         session, org_id, page, incident, user, links=paging.links, now=now
     )

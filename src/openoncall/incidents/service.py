@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from openoncall.alerts.models import Alert
 from openoncall.errors import InvalidTransition, NotFound
-from openoncall.escalation.models import EscalationProgress, UserPage
+from openoncall.escalation.models import EscalationProgress
 from openoncall.incidents import lifecycle
 from openoncall.incidents.lifecycle import Transition
 from openoncall.incidents.models import (
@@ -50,6 +50,7 @@ from openoncall.incidents.models import (
 from openoncall.jobs.kinds import JobKind, escalation_reroute_key, escalation_start_key
 from openoncall.jobs.writer import enqueue
 from openoncall.observe import events
+from openoncall.paging.models import UserPage
 from openoncall.policies.models import EscalationPolicy
 
 

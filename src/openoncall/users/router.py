@@ -14,7 +14,7 @@ from openoncall.audit.actor import audit_actor
 from openoncall.auth.deps import CallerDep, ContainerDep, DbSession, Now, public_router
 from openoncall.container import Container
 from openoncall.invitations.service import check_expiration_hours, queue_invitation_email
-from openoncall.paging import Page
+from openoncall.list_window import Page
 from openoncall.teams.schemas import SimpleTeamDetail, UserTeams
 from openoncall.teams.service import list_user_teams
 from openoncall.users import service

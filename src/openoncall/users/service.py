@@ -23,7 +23,7 @@ from openoncall.auth.permissions import Action, Actor, require
 from openoncall.contacts.models import ContactKind, ContactMethod
 from openoncall.errors import AlreadyExists, InvalidInput, NotFound, OnCallError, Unprocessable
 from openoncall.ids import new_slug
-from openoncall.paging import WHOLE, Page
+from openoncall.list_window import WHOLE, Page
 from openoncall.policies.models import EscalationEntry, EscalationPolicy, EscalationStep
 from openoncall.rotations.models import RotationGroup, RotationMember, RotationShift
 from openoncall.teams.models import Team, TeamMember

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openoncall.escalation.models import UserPage
 from openoncall.incidents.models import Incident
+from openoncall.paging.models import UserPage
 from openoncall.reporting.oncall_log import team_oncall_log
 from openoncall.schedules.views import union
 from openoncall.teams.service import list_teams
