@@ -70,15 +70,12 @@ def page_user(
         select(UserPage).where(UserPage.incident_id == incident.id, UserPage.user_id == user.id)
     )
     if page is not None and not page.is_done:
-        deliveries.record_event(
+        _page_event(
             session,
-            org_id,
-            incident.id,
-            kind=EventKind.PAGE,
-            at=now,
-            actor="system",
-            message=f"{user.username} is already being paged ({request.reason})",
-            data={"username": user.username, "reason": request.reason, "duplicate": True},
+            incident,
+            f"{user.username} is already being paged ({request.reason})",
+            {"username": user.username, "reason": request.reason, "duplicate": True},
+            now,
         )
         return []
     # Read before a new row joins the session: the loader's queries would flush it unfinished.
@@ -100,17 +97,29 @@ def page_user(
     if session.get(IncidentPagedUser, (incident.id, user.id)) is None:
         session.add(IncidentPagedUser(org_id=org_id, incident_id=incident.id, user_id=user.id))
     session.flush()
+    _page_event(
+        session,
+        incident,
+        f"Paging {user.username}: {request.reason}",
+        {"username": user.username, "reason": request.reason},
+        now,
+    )
+    return run_user_page(session, org_id, page, incident, user, links=links, now=now)
+
+
+def _page_event(
+    session: Session, incident: Incident, message: str, data: dict[str, Any], now: datetime
+) -> None:
     deliveries.record_event(
         session,
-        org_id,
+        incident.org_id,
         incident.id,
         kind=EventKind.PAGE,
         at=now,
         actor="system",
-        message=f"Paging {user.username}: {request.reason}",
-        data={"username": user.username, "reason": request.reason},
+        message=message,
+        data=data,
     )
-    return run_user_page(session, org_id, page, incident, user, links=links, now=now)
 
 
 def run_user_page(
