@@ -8,13 +8,14 @@ the change, so an edit never loses the steps the user saw.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.contacts.models import ContactKind, ContactMethod
-from openoncall.contacts.service import default_email, find_contact_by_id, list_contacts
+from openoncall.contacts.service import find_contact_by_id, list_contacts
 from openoncall.errors import InvalidInput, NotFound
 from openoncall.paging_policies.models import PagingRule, PagingStep
 from openoncall.paging_policies.types import TIMEOUT_MINUTES, NotificationType
@@ -54,12 +55,16 @@ class PagingStepView:
 
 def load_paging_steps(session: Session, org_id: int, user_id: int) -> list[PagingStepView]:
     """A user's steps, push rules expanded to one rule per device (none when no device)."""
-    user = session.scalar(select(User).where(User.org_id == org_id, User.id == user_id))
-    if user is None:
+    # By primary key: the engine has the user in the session already.
+    user = session.get(User, user_id)
+    if user is None or user.org_id != org_id:
         raise NotFound("User not found", field="user")
-    devices = list_contacts(session, org_id, user, ContactKind.DEVICE)
+    # All of them at once: the default policy and push rules read them, and the stored rules'
+    # contacts then come from the session's identity map.
+    contacts = list_contacts(session, org_id, user)
+    devices = [c for c in contacts if c.kind == ContactKind.DEVICE]
     views: list[PagingStepView] = []
-    for step in policy_steps(session, org_id, user):
+    for step in policy_steps(session, org_id, user, contacts=contacts):
         rules: list[PagingRuleView] = []
         for rule in step.rules:
             if rule.notification_type == NotificationType.PUSH:
@@ -98,15 +103,23 @@ class RuleInput:
     contact_type: str | None = None
 
 
-def default_steps(session: Session, org_id: int, user: User) -> list[Step]:
+def default_steps(
+    session: Session, org_id: int, user: User, contacts: Sequence[ContactMethod] | None = None
+) -> list[Step]:
+    """The default policy over the user's contacts (`contacts`: all of them, by rank, when the
+    caller has them already)."""
+    if contacts is None:
+        contacts = list_contacts(session, org_id, user)
     first: list[Rule] = []
-    email = default_email(session, org_id, user)
+    # The Default email contact create_user made: the user's oldest email contact.
+    emails = [c for c in contacts if c.kind == ContactKind.EMAIL]
+    email = min(emails, key=lambda c: c.id, default=None)
     if email is not None:
         first.append(Rule(0, NotificationType.EMAIL, email))
-    if list_contacts(session, org_id, user, ContactKind.DEVICE):
+    if any(c.kind == ContactKind.DEVICE for c in contacts):
         first.append(Rule(len(first), NotificationType.PUSH, None))
     steps = [Step(0, DEFAULT_TIMEOUT_MINUTES, first)]
-    phones = list_contacts(session, org_id, user, ContactKind.PHONE)
+    phones = [c for c in contacts if c.kind == ContactKind.PHONE]
     if phones:
         steps.append(Step(1, DEFAULT_TIMEOUT_MINUTES, [Rule(0, NotificationType.SMS, phones[0])]))
     return steps
@@ -142,11 +155,13 @@ def _as_step(session: Session, index: int, row: PagingStep) -> Step:
     return Step(index, row.timeout_minutes, rules)
 
 
-def policy_steps(session: Session, org_id: int, user: User) -> list[Step]:
+def policy_steps(
+    session: Session, org_id: int, user: User, *, contacts: Sequence[ContactMethod] | None = None
+) -> list[Step]:
     """The stored steps, or the default policy when the user has never changed it."""
     rows = _stored_steps(session, org_id, user)
     if not rows:
-        return default_steps(session, org_id, user)
+        return default_steps(session, org_id, user, contacts)
     return [_as_step(session, i, row) for i, row in enumerate(rows)]
 
 
