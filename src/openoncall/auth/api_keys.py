@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, event, select
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from openoncall.errors import Forbidden, Unauthorized
 from openoncall.ids import hash_secret
@@ -80,7 +80,15 @@ def clear_key_cache() -> None:
 _CHANGED = "openoncall.api_keys_changed"
 
 
-@event.listens_for(Session, "after_flush")
+def install_cache_hooks(factory: sessionmaker[Session]) -> None:
+    """Drop the cached keys when a transaction of this factory's sessions that changed keys
+    or organizations commits (wired by the composition root, once per factory)."""
+    if not event.contains(factory, "after_flush", _note_key_changes):
+        event.listen(factory, "after_flush", _note_key_changes)
+        event.listen(factory, "after_commit", _drop_cached_keys)
+        event.listen(factory, "after_rollback", _forget_key_changes)
+
+
 def _note_key_changes(session: Session, _flush: UOWTransaction) -> None:
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, ApiKey | Organization):
@@ -88,13 +96,11 @@ def _note_key_changes(session: Session, _flush: UOWTransaction) -> None:
             return
 
 
-@event.listens_for(Session, "after_commit")
 def _drop_cached_keys(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         _cache.clear()
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_key_changes(session: Session) -> None:
     session.info.pop(_CHANGED, None)
 

@@ -24,7 +24,6 @@ from openoncall.ids import new_slug
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
 from openoncall.policies.models import EscalationPolicy
 from openoncall.policies.service import get_policy, get_team
-from openoncall.schedules import cache  # noqa: F401  (installs the on-call version hook)
 from openoncall.schedules.service import policies_oncall, policy_oncall
 from openoncall.schedules.views import final_spans, period_end_now, users_now
 from openoncall.teams.models import Team

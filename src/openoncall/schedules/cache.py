@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Table, bindparam, event, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from openoncall.db.counters import bump_counter
 from openoncall.overrides.models import OnCallTake, OverrideAssignment, ScheduledOverride
@@ -94,16 +94,12 @@ def _on_bulk(state: ORMExecuteState) -> None:
         bump_version(state.session.connection(), None)
 
 
-def watch_oncall_writes() -> None:
-    """Install the hooks on every Session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "do_orm_execute", _on_bulk)
-
-
-# Installed when this module is imported: the app imports it through the schedule routers and
-# the services that write schedules import it, so every process that can write has the hook.
-watch_oncall_writes()
+def install_version_hooks(factory: sessionmaker[Session]) -> None:
+    """Bump the on-call version on writes through this factory's sessions (wired by the
+    composition root, once per factory; idempotent)."""
+    if not event.contains(factory, "after_flush", _after_flush):
+        event.listen(factory, "after_flush", _after_flush)
+        event.listen(factory, "do_orm_execute", _on_bulk)
 
 
 # Read on every cached request: a Core statement on the session's connection skips the ORM

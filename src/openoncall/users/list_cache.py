@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 
 from sqlalchemy import Table, bindparam, event, select
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from openoncall.db.counters import bump_counter
 from openoncall.users.models import User, UserListVersion
@@ -43,9 +43,12 @@ def _on_bulk(state: ORMExecuteState) -> None:
             bump_counter(state.session.connection(), _COUNTER, None)
 
 
-if not event.contains(Session, "after_flush", _after_flush):
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _on_bulk)
+def install_version_hooks(factory: sessionmaker[Session]) -> None:
+    """Bump the user-list counter on user writes through this factory's sessions (wired by
+    the composition root, once per factory; idempotent)."""
+    if not event.contains(factory, "after_flush", _after_flush):
+        event.listen(factory, "after_flush", _after_flush)
+        event.listen(factory, "do_orm_execute", _on_bulk)
 
 
 def current_version(session: Session, org_id: int) -> int:
