@@ -80,7 +80,7 @@ def test_api_docs_fit_a_phone(browser: Browser, live_server: str, org: Org) -> N
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto("/api-docs")
-    expect(page.locator(".information-container .title")).to_be_visible()
+    expect(page.locator(".information-container .title")).to_be_visible(timeout=30_000)
     page.locator(".opblock").first.wait_for()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"/api-docs scrolls sideways at 390 px ({width} px)"

@@ -75,3 +75,29 @@ def test_form_errors_come_back_naming_their_field(client: TestClient, org: Org) 
     )
     assert made.status_code == 204
     assert made.headers["HX-Redirect"].startswith("/teams")
+
+
+def test_the_default_routing_key_pages_nobody_until_given_a_policy(
+    client: TestClient, org: Org, container: Container, api: TestClient
+) -> None:
+    team = make_team(container, org.org_id, "Ops", ["admin"])
+    policy = make_policy(api, team, "Ops", [])
+    client.headers.clear()
+    csrf = sign_in(client, "admin")
+    page = client.get("/routing").text
+    assert "pages nobody until you give it a policy" in page
+    assert "none: alerts are recorded, nobody is paged" in page
+    saved = client.post(
+        "/routing/default/policies",
+        data={"policy": [policy], "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    keys = api.get("/api-public/v1/org/routing-keys", headers=org.headers).json()
+    (default,) = [k for k in keys["routingKeys"] if k["routingKey"] == "default"]
+    assert [t["policySlug"] for t in default["targets"]] == [policy]
+    # Nothing chosen: it pages nobody again.
+    client.post("/routing/default/policies", data={"csrf_token": csrf})
+    keys = api.get("/api-public/v1/org/routing-keys", headers=org.headers).json()
+    (default,) = [k for k in keys["routingKeys"] if k["routingKey"] == "default"]
+    assert default["targets"] == []

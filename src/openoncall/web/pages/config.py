@@ -274,6 +274,24 @@ def create_routing_key(
     return redirect(request, "/routing", f"Routing key {view.key} created.")
 
 
+@router.post("/routing/{key}/policies")
+def set_routing_key_policies(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    key: str,
+    policy: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
+) -> Response:
+    """Point a key (the default one too) at other policies; none: it pages nobody."""
+    require_may(viewer, Action.MANAGE_ALERTING)
+    routing.set_routing_key_policies(
+        session, viewer.org.id, key=key, policy_slugs=[p for p in policy if p], now=now
+    )
+    return redirect(request, f"/routing#rk-{key}", f"Routing key {key} now pages what you chose.")
+
+
 # ------------------------------------------------------------------ alert rules
 
 

@@ -147,16 +147,18 @@ document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
   if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
-  if (form.target || form.hasAttribute("data-native")) return;
+  // Attributes, not properties: a control named "action" or "target" shadows those.
+  if (form.hasAttribute("target") || form.hasAttribute("data-native")) return;
   if ([...form.attributes].some((a) => a.name.startsWith("hx-"))) return;
   event.preventDefault();
   const data = new FormData(form, event.submitter || undefined);
-  const multipart = (form.enctype || "").startsWith("multipart/");
+  const multipart = (form.getAttribute("enctype") || "").startsWith("multipart/");
+  const action = new URL(form.getAttribute("action") || "", window.location.href).href;
   const buttons = [...form.querySelectorAll("button, input[type=submit]")];
   buttons.forEach((b) => { b.disabled = true; });
   let response;
   try {
-    response = await fetch(form.action, {
+    response = await fetch(action, {
       method: "POST",
       body: multipart ? data : new URLSearchParams(data),
       headers: { "X-OpenOnCall-Form": "1" },
@@ -169,7 +171,11 @@ document.addEventListener("submit", async (event) => {
   }
   const target = response.headers.get("HX-Redirect");
   if (target) {
-    window.location.assign(target);
+    const next = new URL(target, window.location.href);
+    const here = new URL(window.location.href);
+    window.location.assign(next.href);
+    // Only the #fragment differs: assign() would scroll, not load the page again.
+    if (next.pathname === here.pathname && next.search === here.search) window.location.reload();
     return;
   }
   buttons.forEach((b) => { b.disabled = false; });
