@@ -122,13 +122,13 @@ def edit_policy_page(
     """The policy's steps as rows (wait before the step, whom it pages), plus empty rows."""
     view = policies.describe_policy(session, viewer.org.id, slug)
     require_may(viewer, Action.MANAGE_TEAM, Target(teams=frozenset({view.policy.team_id})))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"timeout": step.timeout_minutes, "targets": [_target_value(e) for e in step.entries]}
         for step in view.steps
     ]
-    rows += [{"timeout": 0 if not rows else 15, "targets": []}] + [
-        {"timeout": 15, "targets": []} for _ in range(EXTRA_STEP_ROWS - 1)
-    ]
+    for extra in range(EXTRA_STEP_ROWS):
+        # An empty row: the first step of an empty policy waits 0, later ones 15 minutes.
+        rows.append({"timeout": 0 if not rows and extra == 0 else 15, "targets": []})
     return render(
         request,
         "policy_edit.html",
