@@ -85,3 +85,17 @@ def test_api_docs_fit_a_phone(browser: Browser, live_server: str, org: Org) -> N
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"/api-docs scrolls sideways at 390 px ({width} px)"
     context.close()
+
+
+def test_time_zone_pickers_start_at_the_browsers_zone(
+    browser: Browser, live_server: str, org: Org, container: Container
+) -> None:
+    make_team(container, org.org_id, "Ops", ["admin"])
+    context = browser.new_context(base_url=live_server, timezone_id="America/Chicago")
+    page = context.new_page()
+    sign_in(page, "admin", PASSWORD)
+    page.goto("/rotations")
+    expect(page.locator('select[name="timezone"]').first).to_have_value("America/Chicago")
+    page.goto("/overrides")
+    expect(page.locator('select[name="timezone"]').first).to_have_value("America/Chicago")
+    context.close()

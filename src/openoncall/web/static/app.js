@@ -196,3 +196,16 @@ document.addEventListener("submit", async (event) => {
   }
   showPage(text);
 });
+
+// Time-zone pickers start at the reader's own zone (when the list has it).
+document.addEventListener("DOMContentLoaded", () => {
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return;
+  }
+  document.querySelectorAll("select[data-browser-zone]").forEach((select) => {
+    if ([...select.options].some((o) => o.value === zone)) select.value = zone;
+  });
+});
