@@ -99,3 +99,20 @@ def test_time_zone_pickers_start_at_the_browsers_zone(
     page.goto("/overrides")
     expect(page.locator('select[name="timezone"]').first).to_have_value("America/Chicago")
     context.close()
+
+
+def test_tabs_that_scroll_on_a_phone_say_so(phone_page: Page, org: Org) -> None:
+    page = phone_page
+    sign_in(page, "admin", PASSWORD)
+    page.goto("/policies")
+    tabs = page.locator("nav.tabs")
+    scrolls = tabs.evaluate("el => el.scrollWidth > el.clientWidth + 1")
+    hint = page.locator(".tabs-hint")
+    assert scrolls  # four configuration tabs do not fit 390 px
+    expect(hint).to_contain_text("swipe them sideways")
+    for link in tabs.locator("a").all():
+        box = link.bounding_box()
+        assert box is not None
+        assert box["height"] >= 44
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(hint).to_have_count(0)

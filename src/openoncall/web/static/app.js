@@ -209,3 +209,25 @@ document.addEventListener("DOMContentLoaded", () => {
     if ([...select.options].some((o) => o.value === zone)) select.value = zone;
   });
 });
+
+// Tabs wider than the screen scroll sideways: say so under them, and keep the current tab
+// in view.
+function markScrollingTabs() {
+  document.querySelectorAll("nav.tabs").forEach((tabs) => {
+    const scrolls = tabs.scrollWidth > tabs.clientWidth + 1;
+    let hint = tabs.nextElementSibling;
+    if (!(hint && hint.classList.contains("tabs-hint"))) hint = null;
+    if (scrolls && !hint) {
+      hint = document.createElement("p");
+      hint.className = "hint tabs-hint";
+      hint.textContent = "More tabs: swipe them sideways →";
+      tabs.insertAdjacentElement("afterend", hint);
+      const current = tabs.querySelector('[aria-current="page"]');
+      if (current) current.scrollIntoView({ block: "nearest", inline: "nearest" });
+    } else if (!scrolls && hint) {
+      hint.remove();
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTabs);
+window.addEventListener("resize", markScrollingTabs);
