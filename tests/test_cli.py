@@ -280,11 +280,54 @@ def test_serve_on_a_fresh_file_guides_and_answers(
     output, _ = proc.communicate(timeout=15)
     assert "No organization exists yet. Create one with (it asks for the password):" in output
     # On one line even though the output is a pipe: it is meant to be copied.
-    assert (
-        "  openoncall bootstrap --org ORG --admin USERNAME --email EMAIL --json"
-        in output.splitlines()
-    )
+    # The hint names the command as it can be run from here (this one is not on PATH).
+    hint = f"  {EXE} bootstrap --org ORG --admin USERNAME --email EMAIL --json"
+    assert hint in output.splitlines()
     assert f"OpenOnCall serving on {base}" in output
+    # OPENONCALL_BASE_URL is unset: links follow --port, and the banner says so.
+    assert f"Links in notifications: {base}  (--host/--port; set OPENONCALL_BASE_URL" in output
+    assert "Not configured, recorded in the incident timeline instead: email" in output
+    assert "Email alerts: off (--smtp-port PORT accepts them over SMTP)" in output
+    assert output.index("Links in notifications") < output.index("OpenOnCall serving")
+
+
+def test_serve_on_a_busy_port_says_so_and_never_says_serving(db: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [EXE, "serve", "--port", str(port)],
+            env=_env(db),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"Cannot listen for HTTP on 127.0.0.1:{port}" in result.stderr
+    assert "serving" not in result.stdout + result.stderr
+
+
+def test_banner_names_the_base_url_in_use_and_the_channels() -> None:
+    from pydantic import SecretStr
+
+    from openoncall.cli import banner, local_url
+
+    assert local_url("0.0.0.0", 9000) == "http://127.0.0.1:9000"  # noqa: S104
+    assert local_url("::1", 9000) == "http://[::1]:9000"
+    settings = Settings(
+        base_url="https://oncall.example.com",
+        smtp_url=SecretStr("smtp://u:secret@mail.example.com:587"),
+        push_url="https://push.example.com",
+    )
+    lines = banner(settings, host="127.0.0.1", smtp_port=2525, base_from_env=True)
+    text = "\n".join(lines)
+    assert "Links in notifications: https://oncall.example.com  (OPENONCALL_BASE_URL)" in text
+    assert "Sends pages by: email via mail.example.com:587, push, webhooks" in text
+    assert "SMS and voice (OPENONCALL_SMS_*)" in text
+    assert "secret" not in text
+    assert "Email alerts: SMTP on 127.0.0.1:2525" in text
 
 
 def _in_terminal(db_url: str, args: list[str], answers: list[tuple[str, str]]) -> tuple[int, str]:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import sys
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import httpx
 import typer
@@ -34,6 +39,7 @@ from openoncall.notify.trial import send_trial, trial_targets
 from openoncall.orgs import service as orgs
 from openoncall.resource_commands import RESOURCE_GROUPS
 from openoncall.schedules.commands import oncall_app
+from openoncall.settings import Settings
 from openoncall.webhooks.commands import webhooks_app
 
 app = command_group(
@@ -110,12 +116,22 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Apply pending migrations and serve HTTP (and the paging engine, unless --no-engine)."""
+    """Apply pending migrations and serve HTTP (and the paging engine, unless --no-engine).
+
+    Links in notifications use OPENONCALL_BASE_URL; unset, http://HOST:PORT of this command."""
     import uvicorn
 
     from openoncall.app import create_app
 
-    container = build_container(configured_settings(log_format=log_format, access_log=access_log))
+    settings = configured_settings(log_format=log_format, access_log=access_log)
+    base_from_env = "base_url" in settings.model_fields_set
+    if not base_from_env:
+        settings = settings.model_copy(update={"base_url": local_url(host, port)})
+    # Bind first: a port in use is reported before anything says "serving".
+    sock = bind_or_exit(host, port, "HTTP")
+    if smtp_port is not None:
+        bind_or_exit(host, smtp_port, "SMTP (--smtp-port)").close()
+    container = build_container(settings)
     migrate.upgrade(container.settings.database_url)
     container.extras["run_engine"] = not no_engine
     attach_to_app(container)
@@ -123,17 +139,18 @@ def serve(
         if orgs.count_orgs(session) == 0:
             console.print(
                 "No organization exists yet. Create one with (it asks for the password):\n"
-                "  openoncall bootstrap --org ORG --admin USERNAME --email EMAIL --json"
+                f"  {command_name()} bootstrap --org ORG --admin USERNAME --email EMAIL --json"
             )
     if smtp_port is not None:
         from openoncall.alerts.email_listener import install_email_listener
 
         install_email_listener(container, host=host, port=smtp_port)
-        console.print(f"Email alerts: SMTP on {host}:{smtp_port} to KEY+ROUTINGKEY@…")
+    for line in banner(settings, host=host, smtp_port=smtp_port, base_from_env=base_from_env):
+        console.print(line, highlight=False)
     console.print(f"OpenOnCall serving on http://{host}:{port}  (API docs: /api-docs)")
     # log_config=None: uvicorn's own lines go through our handler, in the chosen format; its
     # access log is replaced by ours, which redacts keys in alert and link URLs.
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(container),
         host=host,
         port=port,
@@ -141,6 +158,89 @@ def serve(
         log_config=None,
         access_log=False,
     )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+WILDCARD_V4 = "0.0.0.0"  # noqa: S104  (named, not bound: --host decides)
+
+
+def command_name() -> str:
+    """How to run this command again from here: `openoncall` when PATH finds this very file,
+    else its path (relative to the working directory when inside it: `.venv/bin/openoncall`)."""
+    me = Path(sys.argv[0]).resolve()
+    found = shutil.which("openoncall")
+    if found is not None and Path(found).resolve() == me:
+        return "openoncall"
+    if me.name != "openoncall":
+        return "openoncall"  # run as `python -m openoncall`: no better guess
+    try:
+        return str(Path(os.path.abspath(sys.argv[0])).relative_to(Path.cwd()))
+    except ValueError:
+        return str(Path(os.path.abspath(sys.argv[0])))
+
+
+def local_url(host: str, port: int) -> str:
+    """http://HOST:PORT as a browser on this machine reaches it (a wildcard address becomes
+    the loopback one)."""
+    shown = {WILDCARD_V4: "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def bind_or_exit(host: str, port: int, what: str) -> socket.socket:
+    """A socket bound to host:port, or a one-line error and exit status 1."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        err.print(
+            f"Cannot listen for {what} on {host}:{port}: {exc.strerror or exc}. "
+            "Choose another port, or stop what uses this one.",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def banner(
+    settings: Settings, *, host: str, smtp_port: int | None, base_from_env: bool
+) -> list[str]:
+    """What this server will do, as configured: its link address, channels, email endpoint."""
+    origin = "OPENONCALL_BASE_URL" if base_from_env else "--host/--port; set OPENONCALL_BASE_URL"
+    lines = [f"Links in notifications: {settings.base_url}  ({origin})"]
+    if not base_from_env and host in (WILDCARD_V4, "::", ""):
+        lines.append(
+            "  Listening on every address: set OPENONCALL_BASE_URL to the address people use."
+        )
+    configured, missing = [], []
+    if settings.smtp_url is not None:
+        smtp = urlsplit(settings.smtp_url.get_secret_value())
+        configured.append(f"email via {smtp.hostname}:{smtp.port or 25}")
+    else:
+        missing.append("email (OPENONCALL_SMTP_URL)")
+    if settings.sms_account_sid and settings.sms_auth_token is not None and settings.sms_from:
+        configured.append("SMS and voice")
+    else:
+        missing.append("SMS and voice (OPENONCALL_SMS_*)")
+    if settings.push_url:
+        configured.append("push")
+    else:
+        missing.append("push (OPENONCALL_PUSH_URL)")
+    lines.append("Sends pages by: " + (", ".join(configured) or "nothing yet") + ", webhooks")
+    if missing:
+        lines.append(
+            "Not configured, recorded in the incident timeline instead: " + ", ".join(missing)
+        )
+    if smtp_port is not None:
+        lines.append(f"Email alerts: SMTP on {host}:{smtp_port} to KEY+ROUTINGKEY@…")
+    else:
+        lines.append("Email alerts: off (--smtp-port PORT accepts them over SMTP)")
+    return lines
 
 
 @db_app.command("upgrade", epilog=example_text("openoncall db upgrade"))

@@ -140,7 +140,7 @@ def users_delete(
 # ---------------------------------------------------------------- teams
 
 teams_app = command_group(
-    "Teams: list, show, create, delete.", "openoncall teams create --name Ops"
+    "Teams: list, show, create, add-member, delete.", "openoncall teams create --name Ops"
 )
 
 
@@ -186,6 +186,27 @@ def teams_create(
     body = body_from(file, as_json=as_json, name=name, description=description)
     data = call("teams.router:add_team", org=org, as_json=as_json, write=True, body=body)
     emit(data, as_json=as_json, human=_done(f"Team {data['name']} added: {data['slug']}"))
+
+
+@teams_app.command("add-member", epilog=example_text("openoncall teams add-member team-ab12cd bob"))
+def teams_add_member(
+    team: Annotated[str, typer.Argument(help="The team's slug.")],
+    username: Annotated[list[str], typer.Argument(help="Usernames to add.")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add users to a team (POST /api-public/v1/team/{team}/members, once per user)."""
+    data: Any = None
+    for name in username:
+        data = call(
+            "teams.router:add_member",
+            org=org,
+            as_json=as_json,
+            write=True,
+            team=team,
+            body={"username": name},
+        )
+    emit(data, as_json=as_json, human=_done(f"Team {team}: added {', '.join(username)}"))
 
 
 @teams_app.command("delete", epilog=example_text("openoncall teams delete team-ab12cd"))

@@ -20,8 +20,12 @@ def _new_key(client: TestClient, csrf: str, label: str, *, read_only: bool) -> s
     data = {"label": label, "csrf_token": csrf}
     if read_only:
         data["read_only"] = "true"
-    response = client.post("/integrations/api/keys", data=data)
-    assert response.status_code == 201, response.text
+    posted = client.post("/integrations/api/keys", data=data, follow_redirects=False)
+    # Post/redirect/get: the secret is on the page after the redirect, shown once.
+    assert posted.status_code == 303, posted.text
+    assert posted.headers["location"] == "/integrations/api#new-key"
+    response = client.get(posted.headers["location"])
+    assert response.status_code == 200, response.text
     match = _SECRET.search(response.text)
     assert match is not None
     assert "will not be shown again" in response.text
@@ -126,16 +130,40 @@ def test_rest_endpoint_page_and_regeneration(
     assert "curl -X POST" in page.text
     assert "stored only as a hash" in page.text
     assert org.boot.rest_endpoint_key not in page.text
-    regen = client.post("/integrations/rest/regenerate", data={"csrf_token": csrf})
+    posted = client.post(
+        "/integrations/rest/regenerate", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert posted.status_code == 303
+    regen = client.get(posted.headers["location"])
     assert regen.status_code == 200
     found = re.search(r"/alert/([^/<]+)/\$routing_key</code>", regen.text)
     email = re.search(r'<code id="email-address">([^+<]+)\+', regen.text)
     assert found is not None
     assert email is not None
     rest_key = found.group(1)
+    assert rest_key not in client.get("/integrations/rest").text  # shown once
     with container.sessions.transaction() as session:
         stored = session.get(Organization, org.org_id)
         assert stored is not None
         assert stored.rest_key_hash == hash_secret(rest_key)
         assert stored.email_key_hash == hash_secret(email.group(1))
         assert stored.rest_key_hash != hash_secret(org.boot.rest_endpoint_key)
+
+
+def test_refreshing_after_new_key_makes_no_second_key(
+    client: TestClient, org: Org, container: Container
+) -> None:
+    csrf = sign_in(client, "admin")
+
+    def count() -> int:
+        with container.sessions.transaction() as session:
+            return len(session.scalars(select(ApiKey).where(ApiKey.org_id == org.org_id)).all())
+
+    before = count()
+    secret = _new_key(client, csrf, "once", read_only=False)
+    assert count() == before + 1
+    # A refresh is a GET of the page redirected to: no new key, and the secret is gone.
+    again = client.get("/integrations/api")
+    assert again.status_code == 200
+    assert secret not in again.text
+    assert count() == before + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
@@ -102,3 +103,40 @@ def test_non_admin_cannot_create_rotations(
         },
     )
     assert refused.status_code == 403
+
+
+def test_preview_shows_the_next_handoffs_and_saves_nothing(
+    client: TestClient, org: Org, container: Container
+) -> None:
+    add_user(container, org, "alice")
+    add_user(container, org, "bob")
+    team = make_team(container, org.org_id, "Ops", ["alice", "bob"])
+    csrf = sign_in(client, "admin")
+    form = {
+        "team": team,
+        "label": "Primary",
+        "shift_label": "Daily",
+        "timezone": "Europe/Paris",
+        "start": "2026-01-05T09:00",
+        "duration": "1",
+        "members": "alice, bob",
+        "csrf_token": csrf,
+    }
+    shown = client.post("/rotations", data={**form, "preview": "true"})
+    assert shown.status_code == 200, shown.text
+    assert "Preview: the next handoffs (nothing saved yet)" in shown.text
+    preview = shown.text[shown.text.index('id="handoff-preview"') :]
+    preview = preview[: preview.index("</section>")]
+    # T0 is Monday 12:00 UTC: alice's first day runs to Tuesday 09:00 Paris (08:00 UTC).
+    assert preview.count("<li>") == 6
+    assert re.search(r"<strong>alice</strong> from .*?2026-01-05 08:00 UTC", preview)
+    assert re.search(r"<strong>bob</strong> from .*?2026-01-06 08:00 UTC", preview)
+    # What was typed is still in the form; nothing was written.
+    assert 'value="alice, bob"' in shown.text
+    assert '<option value="Europe/Paris" selected>' in shown.text
+    with container.sessions.transaction() as session:
+        assert session.scalars(select(RotationGroup)).all() == []
+        assert session.scalars(select(RotationShift)).all() == []
+    # Saving the same form makes it.
+    made = client.post("/rotations", data=form, follow_redirects=False)
+    assert made.status_code == 303, made.text

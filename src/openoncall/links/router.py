@@ -41,12 +41,23 @@ MAX_INCIDENT_NUMBER = 2**31 - 1
 _REPLY = re.compile(r"^\s*(ack|acknowledge|resolve)\s+#?(\d+)\s*$", re.IGNORECASE)
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def _page(title: str, body: str, status: int = 200, *, incident: int | None = None) -> HTMLResponse:
+    """A page of its own (no sign-in needed), in the app's stylesheet, made for a phone:
+    one big button, and a link to the incident (which asks to sign in)."""
+    more = (
+        f"<p><a class='button wide-button' href='/incidents/{incident}'>Open incident "
+        f"#{incident}</a></p>"
+        if incident is not None
+        else ""
+    )
     html = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(title)}</title></head><body><main>"
-        f"<h1>{escape(title)}</h1>{body}</main></body></html>"
+        f"<title>{escape(title)} · OpenOnCall</title>"
+        "<link rel='stylesheet' href='/static/app.css'></head><body>"
+        "<header class='top'><a class='brand' href='/'>OpenOnCall</a></header>"
+        f"<main class='narrow link-page'><h1>{escape(title)}</h1>{body}{more}</main>"
+        "</body></html>"
     )
     return HTMLResponse(html, status_code=status)
 
@@ -75,6 +86,7 @@ def _actor(session: Session, claim: LinkClaim) -> str | None:
 
 
 _VERB = {LinkAction.ACK: "Acknowledge", LinkAction.RESOLVE: "Resolve"}
+_PHASE = {"UNACKED": "Triggered", "ACKED": "Acknowledged", "RESOLVED": "Resolved"}
 
 
 @router.get("/links/{token}", response_class=HTMLResponse)
@@ -89,12 +101,13 @@ def confirm_link(token: str, session: DbSession, container: ContainerDep) -> HTM
     verb = _VERB[claim.action]
     title = f"{verb} incident #{incident.number}?"
     body = (
-        f"<p>{escape(incident.entity_display_name or incident.entity_id)}</p>"
-        f"<p>Current phase: {escape(incident.phase)}</p>"
+        f"<p class='link-subject'>{escape(incident.entity_display_name or incident.entity_id)}</p>"
+        f"<p>Now: <span class='badge phase-{escape(incident.phase)}'>"
+        f"{escape(_PHASE.get(incident.phase, incident.phase))}</span></p>"
         f"<form method='post' action='/links/{escape(token)}'>"
-        f"<button type='submit'>{verb}</button></form>"
+        f"<button type='submit' class='primary wide-button'>{verb}</button></form>"
     )
-    return _page(title, body)
+    return _page(title, body, incident=incident.number)
 
 
 @router.post("/links/{token}", response_class=HTMLResponse)
@@ -123,8 +136,13 @@ def act_on_link(token: str, session: DbSession, container: ContainerDep, now: No
             f"Incident #{incident.number} is {incident.phase}",
             "<p>Nothing to do: someone got there first.</p>",
             409,
+            incident=incident.number,
         )
-    return _page(f"Incident #{incident.number} is {incident.phase}", "<p>Done. Thank you.</p>")
+    return _page(
+        f"Incident #{incident.number} is {incident.phase}",
+        "<p>Done. Thank you.</p>",
+        incident=incident.number,
+    )
 
 
 def _twiml(message: str) -> Response:

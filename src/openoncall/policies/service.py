@@ -195,6 +195,66 @@ def add_step(
     return describe_policy(session, org_id, policy.slug)
 
 
+def update_policy(
+    session: Session,
+    org_id: int,
+    slug: str,
+    *,
+    name: str,
+    steps: list[StepSpec],
+    actor: str,
+    now: datetime,
+) -> PolicyView:
+    """Rename a policy and replace all its steps (the web UI's editor; any number of steps).
+
+    Running incidents keep the snapshot they started with; the next incident uses these.
+    """
+    if not name.strip():
+        raise InvalidInput("name must not be empty", field="name")
+    if not steps:
+        raise InvalidInput("A policy needs at least one step", field="steps")
+    policy = get_policy(session, org_id, slug)
+    team = session.get_one(Team, policy.team_id)
+    old_steps = session.scalars(
+        select(EscalationStep).where(
+            EscalationStep.org_id == org_id, EscalationStep.policy_id == policy.id
+        )
+    ).all()
+    old_entries = session.scalars(
+        select(EscalationEntry).where(
+            EscalationEntry.org_id == org_id,
+            EscalationEntry.step_id.in_([s.id for s in old_steps]),
+        )
+    ).all()
+    # Row by row through the session (not a bulk DELETE): the on-call cache sees each.
+    for row in (*old_entries, *old_steps):
+        session.delete(row)
+    session.flush()
+    policy.name = name.strip()
+    for step_index, step in enumerate(steps):
+        _add_step_rows(
+            session,
+            org_id,
+            team,
+            policy=policy,
+            position=step_index,
+            step=step,
+            where=f"steps[{step_index}]",
+        )
+    session.flush()
+    record_audit(
+        session,
+        org_id,
+        actor=actor,
+        action="policy.update",
+        subject_type="escalation_policy",
+        subject_id=policy.slug,
+        detail={"name": policy.name, "steps": len(steps)},
+        now=now,
+    )
+    return describe_policy(session, org_id, policy.slug)
+
+
 def _add_step_rows(
     session: Session,
     org_id: int,

@@ -192,3 +192,32 @@ def create_routing_key(
         is_default=False,
         targets=tuple(TargetView(p.id, p.slug, p.name, teams[p.team_id]) for p in policies),
     )
+
+
+def set_routing_key_policies(
+    session: Session, org_id: int, *, key: str, policy_slugs: Sequence[str], now: datetime
+) -> None:
+    """Replace the policies a routing key pages (the default key too: until it names one, an
+    alert routed to it is recorded and pages nobody). No policy: the key pages nobody."""
+    ensure_default_routing_key(session, org_id, now=now)
+    row = session.scalar(
+        select(RoutingKey).where(RoutingKey.org_id == org_id, RoutingKey.key == key)
+    )
+    if row is None:
+        raise NotFound(f"Routing key not found: {key}", field="routingKey")
+    policies = resolve_policy_slugs(session, org_id, policy_slugs)
+    old = session.scalars(
+        select(RoutingKeyTarget).where(
+            RoutingKeyTarget.org_id == org_id, RoutingKeyTarget.routing_key_id == row.id
+        )
+    ).all()
+    for target in old:
+        session.delete(target)
+    session.flush()
+    for position, policy in enumerate(policies):
+        session.add(
+            RoutingKeyTarget(
+                org_id=org_id, routing_key_id=row.id, policy_id=policy.id, position=position
+            )
+        )
+    session.flush()

@@ -36,6 +36,12 @@ from openoncall.web.signin import Viewer
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["min_password_length"] = MIN_PASSWORD_LENGTH
 FLASH_COOKIE = "oo_flash"
+# A secret shown once after a POST that made it (an API key, endpoint keys): the POST
+# redirects (a refresh must not make a second one) and the page after reads it from here.
+REVEAL_COOKIE = "oo_reveal"
+# Sent by app.js when it submits a form itself: redirects become 204 + HX-Redirect and errors
+# a fragment naming the field, so the page (and what was typed) stays.
+FORM_HEADER = "X-OpenOnCall-Form"
 
 
 def _fmt_dt(value: datetime | None) -> str:
@@ -145,7 +151,8 @@ def login_redirect(request: Request, next_path: str) -> Response:
 def error_page(request: Request, exc: errors.OnCallError) -> Response:
     status = status_for(exc)
     viewer = getattr(request.state, "viewer", None)
-    template = "_error_fragment.html" if request.headers.get("HX-Request") else "error.html"
+    fragment = request.headers.get("HX-Request") or request.headers.get(FORM_HEADER)
+    template = "_error_fragment.html" if fragment else "error.html"
     return render(
         request,
         template,
@@ -175,6 +182,9 @@ def render(
         new_anon = new_secret(24)
         bound = new_anon
     flash = signin.unsign(container, request.cookies.get(FLASH_COOKIE))
+    revealed = signin.unsign(container, request.cookies.get(REVEAL_COOKIE))
+    if revealed is not None and "reveal" not in ctx:
+        ctx["reveal"] = json.loads(revealed)
     ctx.update(
         viewer=viewer,
         csrf_token=signin.csrf_token(container, bound),
@@ -190,6 +200,8 @@ def render(
         set_cookie(request, response, signin.ANON_COOKIE, signin.sign(container, new_anon))
     if flash is not None:
         response.delete_cookie(FLASH_COOKIE, path="/")
+    if revealed is not None:
+        response.delete_cookie(REVEAL_COOKIE, path="/")
     return response
 
 
@@ -214,16 +226,23 @@ def set_cookie(
 _URL_SAFE = ":/%#?=@[]!$&'()*+,;~"
 
 
-def redirect(request: Request, url: str, flash: str | None = None) -> Response:
-    """Post/redirect/get, with an optional one-time message for the next page."""
+def redirect(
+    request: Request, url: str, flash: str | None = None, reveal: dict[str, Any] | None = None
+) -> Response:
+    """Post/redirect/get, with an optional one-time message for the next page, and secrets
+    (`reveal`, as the template's `reveal`) that page shows once."""
     url = quote(url, safe=_URL_SAFE)
-    if request.headers.get("HX-Request"):
+    if request.headers.get("HX-Request") or request.headers.get(FORM_HEADER):
         response: Response = Response(status_code=204, headers={"HX-Redirect": url})
     else:
         response = RedirectResponse(url, status_code=303)
     if flash:
         container = get_container(request)
         set_cookie(request, response, FLASH_COOKIE, signin.sign(container, flash), max_age=60)
+    if reveal:
+        container = get_container(request)
+        value = signin.sign(container, json.dumps(reveal))
+        set_cookie(request, response, REVEAL_COOKIE, value, max_age=60)
     return response
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from math import ceil
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from openoncall.alerts.models import Alert
+from openoncall.escalation.models import EscalationProgress
 from openoncall.incidents.models import Incident, IncidentPagedTeam, Phase
 from openoncall.orgs.models import ApiKey, ApiKeyUsage
 from openoncall.orgs.service import list_api_keys
@@ -151,15 +153,64 @@ def incident_alerts(session: Session, org_id: int, incident_id: int) -> list[Ale
     )
 
 
-def rotation_group_choices(session: Session, org_id: int) -> list[tuple[str, str]]:
-    """Every rotation group of the org as (slug, "label (team)"), for policy forms.
+def rotation_group_choices(
+    session: Session, org_id: int, team_id: int | None = None
+) -> list[tuple[str, str]]:
+    """Every rotation group of the org (or of one team) as (slug, "label (team)"), for policy
+    forms.
 
     rotations.service lists groups per team only; the policy form offers all of them.
     """
-    rows = session.execute(
+    query = (
         select(RotationGroup.slug, RotationGroup.label, Team.name)
         .join(Team, Team.id == RotationGroup.team_id)
         .where(RotationGroup.org_id == org_id)
         .order_by(Team.name, RotationGroup.label)
     )
+    if team_id is not None:
+        query = query.where(RotationGroup.team_id == team_id)
+    rows = session.execute(query)
     return [(slug, f"{label} ({team})") for slug, label, team in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingStep:
+    """An escalation waiting for its next step: "step 2 of Ops in 7 min"."""
+
+    policy_name: str
+    step_number: int
+    step_count: int
+    due_at: datetime
+    minutes_left: int
+
+
+def waiting_steps(
+    session: Session, org_id: int, incident_id: int, now: datetime
+) -> list[WaitingStep]:
+    """The incident's running escalations with a step still to come, soonest first."""
+    rows = session.scalars(
+        select(EscalationProgress)
+        .where(
+            EscalationProgress.org_id == org_id,
+            EscalationProgress.incident_id == incident_id,
+            EscalationProgress.is_done.is_(False),
+            EscalationProgress.next_due_at.is_not(None),
+        )
+        .order_by(EscalationProgress.next_due_at, EscalationProgress.id)
+    ).all()
+    waiting = []
+    for row in rows:
+        steps = row.snapshot.get("steps", [])
+        if row.next_due_at is None or row.next_step_index >= len(steps):
+            continue
+        seconds = max(0.0, (row.next_due_at - now).total_seconds())
+        waiting.append(
+            WaitingStep(
+                policy_name=str(row.snapshot.get("name", "")),
+                step_number=row.next_step_index + 1,
+                step_count=len(steps),
+                due_at=row.next_due_at,
+                minutes_left=ceil(seconds / 60),
+            )
+        )
+    return waiting

@@ -112,6 +112,127 @@ def _entry(target: str, field: str) -> policies.EntrySpec:
     raise InvalidInput("Choose a rotation group or a user to page", field=field)
 
 
+EXTRA_STEP_ROWS = 2
+
+
+@router.get("/policies/{slug}/edit")
+def edit_policy_page(
+    request: Request, session: DbSession, viewer: ViewerDep, slug: str
+) -> Response:
+    """The policy's steps as rows (wait before the step, whom it pages), plus empty rows."""
+    view = policies.describe_policy(session, viewer.org.id, slug)
+    require_may(viewer, Action.MANAGE_TEAM, Target(teams=frozenset({view.policy.team_id})))
+    rows: list[dict[str, Any]] = [
+        {"timeout": step.timeout_minutes, "targets": [_target_value(e) for e in step.entries]}
+        for step in view.steps
+    ]
+    for extra in range(EXTRA_STEP_ROWS):
+        # An empty row: the first step of an empty policy waits 0, later ones 15 minutes.
+        rows.append({"timeout": 0 if not rows and extra == 0 else 15, "targets": []})
+    return render(
+        request,
+        "policy_edit.html",
+        {
+            "view": view,
+            "rows": rows,
+            "groups": rotation_group_choices(session, viewer.org.id, view.policy.team_id),
+            "users": list_users(session, viewer.org.id),
+        },
+        viewer=viewer,
+    )
+
+
+def _target_value(entry: policies.EntryView) -> str:
+    """An entry as the editor's option value; kinds the editor cannot make keep a value that
+    round-trips them (`keep:` plus the entry as JSON)."""
+    if entry.execution_type == ExecutionType.ROTATION_GROUP and entry.rotation_group:
+        return f"rtg:{entry.rotation_group.slug}"
+    if entry.execution_type == ExecutionType.USER and entry.user:
+        return f"user:{entry.user.username}"
+    if entry.execution_type == ExecutionType.TEAM_PAGE:
+        return "team:"
+    kept = {
+        "type": str(entry.execution_type),
+        "rtg": entry.rotation_group.slug if entry.rotation_group else None,
+        "email": entry.email,
+        "webhook": entry.webhook_slug,
+        "policy": entry.target_policy_slug,
+    }
+    return "keep:" + json.dumps(kept, sort_keys=True)
+
+
+def _edited_entry(value: str, field: str) -> policies.EntrySpec:
+    kind, _, rest = value.partition(":")
+    if kind == "team":
+        return policies.EntrySpec(ExecutionType.TEAM_PAGE)
+    if kind == "keep":
+        kept = json.loads(rest)
+        return policies.EntrySpec(
+            ExecutionType(kept["type"]),
+            rotation_group_slug=kept.get("rtg"),
+            email=kept.get("email"),
+            webhook_slug=kept.get("webhook"),
+            target_policy_slug=kept.get("policy"),
+        )
+    return _entry(value, field)
+
+
+@router.post("/policies/{slug}")
+def update_policy(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    slug: str,
+    name: Annotated[str, Form(max_length=255)],
+    timeout: Annotated[list[str], Form(max_length=500)],
+    target: Annotated[list[str], Form(max_length=5000)] = [],  # noqa: B006  (FastAPI's form list)
+) -> Response:
+    """Save the editor. Row i has `timeout[i]` (the wait before that step: after the previous
+    step, the first after the alert) and the `target` values "i|kind:slug"; rows without a
+    target are dropped."""
+    policy = policies.get_policy(session, viewer.org.id, slug)
+    require_may(viewer, Action.MANAGE_TEAM, Target(teams=frozenset({policy.team_id})))
+    chosen: dict[int, list[str]] = {}
+    for value in target:
+        row, _, choice = value.partition("|")
+        if row.isdigit() and choice:
+            chosen.setdefault(int(row), []).append(choice)
+    steps = []
+    for index, raw in enumerate(timeout):
+        if not chosen.get(index):
+            continue
+        field = f"step-{index}-timeout"
+        minutes = _int_field(raw, field, 0, 10_080)
+        entries = [_edited_entry(v, f"step-{index}-targets") for v in chosen[index]]
+        steps.append(policies.StepSpec(timeout_minutes=minutes, entries=entries))
+    if not steps:
+        raise InvalidInput("Choose whom step 1 pages", field="step-0-targets")
+    view = policies.update_policy(
+        session,
+        viewer.org.id,
+        slug,
+        name=name,
+        steps=steps,
+        actor=viewer.user.username,
+        now=now,
+    )
+    return redirect(
+        request, f"/policies#policy-{view.policy.slug}", f"Policy {view.policy.name} saved."
+    )
+
+
+def _int_field(raw: str, field: str, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip() or "0")
+    except ValueError:
+        raise InvalidInput(f"{field} must be a whole number of minutes", field=field) from None
+    if not low <= value <= high:
+        raise InvalidInput(f"Must be between {low} and {high}", field=field)
+    return value
+
+
 @router.post("/policies/{slug}/delete")
 def delete_policy(
     request: Request, *, session: DbSession, viewer: ViewerDep, now: Now, slug: str
@@ -151,6 +272,24 @@ def create_routing_key(
     require_may(viewer, Action.MANAGE_ALERTING)
     view = routing.create_routing_key(session, viewer.org.id, key=key, policy_slugs=policy, now=now)
     return redirect(request, "/routing", f"Routing key {view.key} created.")
+
+
+@router.post("/routing/{key}/policies")
+def set_routing_key_policies(
+    request: Request,
+    *,
+    session: DbSession,
+    viewer: ViewerDep,
+    now: Now,
+    key: str,
+    policy: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
+) -> Response:
+    """Point a key (the default one too) at other policies; none: it pages nobody."""
+    require_may(viewer, Action.MANAGE_ALERTING)
+    routing.set_routing_key_policies(
+        session, viewer.org.id, key=key, policy_slugs=[p for p in policy if p], now=now
+    )
+    return redirect(request, f"/routing#rk-{key}", f"Routing key {key} now pages what you chose.")
 
 
 # ------------------------------------------------------------------ alert rules

@@ -75,10 +75,14 @@ def create_key(
         is_read_only=read_only,
         now=now,
     )
-    # The secret is shown in this response only: it is stored as a hash.
-    return _api_page(
-        request, session=session, viewer=viewer, now=now, new_key=new_key, status_code=201
-    )
+    # The secret is shown once, on the page this redirects to (a refresh there makes no
+    # second key); it is stored only as a hash.
+    shown = {
+        "label": new_key.label,
+        "is_read_only": new_key.is_read_only,
+        "api_key": new_key.api_key,
+    }
+    return redirect(request, "/integrations/api#new-key", reveal={"new_key": shown})
 
 
 @router.post("/integrations/api/keys/{key_id}/revoke")
@@ -124,4 +128,7 @@ def rest_page(request: Request, viewer: ViewerDep) -> Response:
 def regenerate(request: Request, viewer: ViewerDep) -> Response:
     require_may(viewer, Action.MANAGE_ALERTING)
     rest_key, email_key = orgs.regenerate_endpoint_keys(viewer.org)
-    return _rest_page(request, viewer, rest_key=rest_key, email_key=email_key)
+    # Shown once on the page this redirects to: a refresh there regenerates nothing.
+    return redirect(
+        request, "/integrations/rest", reveal={"rest_key": rest_key, "email_key": email_key}
+    )

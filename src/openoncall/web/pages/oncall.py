@@ -8,7 +8,7 @@ the same code the public API uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import available_timezones
 
@@ -35,10 +35,60 @@ router = web_router()
 MAX_WEEKS = 8
 
 
+# How far ahead the on-call page looks for the end of a shift and who comes next.
+SHIFT_HORIZON = timedelta(days=43)
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """One person's current on-call on one policy: until when, and who takes over then."""
+
+    ends_at: datetime | None  # None: not within SHIFT_HORIZON
+    next_usernames: list[str]
+
+
+def current_shifts(spans: list[PolicySpan], now: datetime, end: datetime) -> dict[str, Shift]:
+    """For everyone on call at `now`: the end of their on-call (spans of theirs that meet or
+    overlap are one), and who is on call at that moment."""
+    shifts: dict[str, Shift] = {}
+    for username in {s.username for s in spans if s.start <= now < s.end}:
+        until = now
+        grew = True
+        while grew:
+            grew = False
+            for span in spans:
+                if span.username == username and span.start <= until < span.end:
+                    until, grew = span.end, True
+        if until >= end:
+            shifts[username] = Shift(ends_at=None, next_usernames=[])
+            continue
+        following = sorted({s.username for s in spans if s.start <= until < s.end})
+        shifts[username] = Shift(ends_at=until, next_usernames=following)
+    return shifts
+
+
 @router.get("/oncall")
 def oncall_page(request: Request, session: DbSession, viewer: ViewerDep, now: Now) -> Response:
+    oncall = oncall_now(session, viewer.org.id, now)
+    policies = [
+        p
+        for _t, team_policies in teams_with_policies(session, viewer.org.id)
+        for p in team_policies
+    ]
+    end = now + SHIFT_HORIZON
+    pictures = policies_oncall(
+        session, viewer.org.id, [p.id for p in policies], start=now, end=end, now=now
+    )
+    by_slug = {
+        p.slug: current_shifts(final_spans(pictures[p.id]), now, end)
+        for p in policies
+        if p.id in pictures
+    }
     return render(
-        request, "oncall.html", {"oncall": oncall_now(session, viewer.org.id, now)}, viewer=viewer
+        request,
+        "oncall.html",
+        {"oncall": oncall, "shifts": by_slug, "horizon_days": SHIFT_HORIZON.days},
+        viewer=viewer,
     )
 
 

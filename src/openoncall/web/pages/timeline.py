@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -31,6 +32,7 @@ from openoncall.web.queries import (
     incident_routing_keys,
     paged_team_names,
     timeline_incidents,
+    waiting_steps,
 )
 from openoncall.web.signin import Viewer
 
@@ -129,7 +131,9 @@ def bulk(
     return redirect(request, "/timeline" + ("?" + query if query else ""), _summary(results))
 
 
-def _incident_context(session: DbSession, viewer: Viewer, number: int) -> dict[str, object]:
+def _incident_context(
+    session: DbSession, viewer: Viewer, number: int, now: datetime
+) -> dict[str, object]:
     incident = get_incident(session, viewer.org.id, number)
     alerts = incident_alerts(session, viewer.org.id, incident.id)
     raw = {}
@@ -145,6 +149,11 @@ def _incident_context(session: DbSession, viewer: Viewer, number: int) -> dict[s
         "raw": raw,
         "teams": paged_team_names(session, viewer.org.id, [incident.id]).get(incident.id, []),
         "notes": notes.list_notes(session, viewer.org.id, str(number)),
+        "waiting": (
+            waiting_steps(session, viewer.org.id, incident.id, now)
+            if incident.phase == Phase.UNACKED
+            else []
+        ),
     }
 
 
@@ -152,7 +161,7 @@ def _incident_context(session: DbSession, viewer: Viewer, number: int) -> dict[s
 def incident_page(
     request: Request, session: DbSession, viewer: ViewerDep, now: Now, number: int
 ) -> Response:
-    context = _incident_context(session, viewer, number)
+    context = _incident_context(session, viewer, number, now)
     if request.headers.get("HX-Target") == "incident-events":
         return render(request, "_incident_events.html", context, viewer=viewer)
     context["policies"] = policies.list_policies(session, viewer.org.id)
