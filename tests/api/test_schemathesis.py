@@ -40,7 +40,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    CheckFunction,
+    not_a_server_error,
+    response_schema_conformance,
+)
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.generation import GenerationMode
@@ -318,7 +322,7 @@ def test_vendor_swagger_requests_get_answers_our_document_declares(
 
     def validate(case: schemathesis.Case[Any], response: Any, *, vendor_answers: bool) -> None:
         method, template = case.method.upper(), _template(case.operation.path)
-        checks = [not_a_server_error]
+        checks: list[CheckFunction] = [not_a_server_error]
         if vendor_answers and (method, template) not in LIVE_SHAPES:
             checks.append(response_schema_conformance)
         case.validate_response(response, checks=checks, headers=org.headers)
