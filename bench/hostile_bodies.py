@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/hostile_bodies.py                    # 100 x 100 MB
     .venv/bin/python bench/hostile_bodies.py --clients 20 --mb 10
+    .venv/bin/python bench/hostile_bodies.py --unauthenticated-only --max-growth-mb 50
 
 Starts `openoncall serve` on loopback (SQLite in a temp dir, one bootstrapped org), waits
 until it idles, reads its resident memory, then opens `--clients` connections at once, each
@@ -11,6 +12,10 @@ streaming a `--mb` MB body to one of four targets, a quarter each:
 - the same, chunked (no length to check up front);
 - the alert endpoint with a bogus REST key, chunked;
 - `/api-public/v1/incidents` with a valid key, chunked: cut off at the body cap (413).
+
+`--unauthenticated-only` drops the last target, so every client is unauthenticated (the three
+others, a third each). `--max-growth-mb N` makes it a check: exit 1 when peak RSS grew more
+than N MB over idle, an answer was other than the target's refusal, or /healthz failed after.
 
 Each client sends until the server answers or closes, reading the answer concurrently. The
 server's RSS is sampled every 10 ms (`/proc/<pid>/status`); the report gives idle RSS, peak
@@ -115,7 +120,20 @@ async def upload(
     return status, sent
 
 
-async def storm(port: int, boot: dict[str, Any], clients: int, size: int) -> list[Any]:
+# What each target must answer when it answers at all (None: reset before it was read).
+# A body longer than every cap is refused from its Content-Length before its headers are
+# authenticated (size, then caller), hence 413 for the first.
+EXPECTED = {
+    "no-headers+length": 413,
+    "no-headers+chunked": 401,
+    "bogus-rest-key+chunked": 404,
+    "valid-key+chunked": 413,
+}
+
+
+async def storm(
+    port: int, boot: dict[str, Any], clients: int, size: int, *, unauthenticated_only: bool
+) -> list[Any]:
     good = {"X-VO-Api-Id": boot["apiId"], "X-VO-Api-Key": boot["apiKey"]}
     kinds = [
         ("no-headers+length", "/api-public/v1/incidents", {}, False),
@@ -123,6 +141,8 @@ async def storm(port: int, boot: dict[str, Any], clients: int, size: int) -> lis
         ("bogus-rest-key+chunked", "/integrations/generic/20131114/alert/bogus/db", {}, True),
         ("valid-key+chunked", "/api-public/v1/incidents", good, True),
     ]
+    if unauthenticated_only:
+        kinds = kinds[:3]
     jobs = [kinds[i % len(kinds)] for i in range(clients)]
     results = await asyncio.gather(
         *(upload(port, path, h, size, chunked=c) for _, path, h, c in jobs)
@@ -134,6 +154,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--mb", type=int, default=100)
+    parser.add_argument("--unauthenticated-only", action="store_true")
+    parser.add_argument("--max-growth-mb", type=float, default=None)
     args = parser.parse_args()
     size = args.mb * 1024 * 1024
 
@@ -180,7 +202,11 @@ def main() -> None:
             sampler = Sampler(serve.pid)
             sampler.start()
             started = time.monotonic()
-            rows = asyncio.run(storm(port, boot, args.clients, size))
+            rows = asyncio.run(
+                storm(
+                    port, boot, args.clients, size, unauthenticated_only=args.unauthenticated_only
+                )
+            )
             elapsed = time.monotonic() - started
             time.sleep(0.5)
             sampler.running = False
@@ -192,20 +218,29 @@ def main() -> None:
             serve.terminate()
             serve.wait(30)
 
+    measured = {"seconds": elapsed, "idle": idle, "peak": sampler.peak, "hwm": hwm}
+    print(json.dumps(_report(args, rows, {**measured, "after": after, "alive": alive}), indent=2))
+    if args.max_growth_mb is not None:
+        growth = (sampler.peak - idle) / 1024
+        _check(rows, growth, alive, args.max_growth_mb)
+        print(f"OK: peak RSS {sampler.peak / 1024:.1f} MB, {growth:.1f} MB over idle")
+
+
+def _report(args: argparse.Namespace, rows: list[Any], kib: dict[str, Any]) -> dict[str, Any]:
     by_kind: dict[str, dict[str, Any]] = {}
     for kind, status, sent in rows:
         entry = by_kind.setdefault(kind, {"statuses": Counter(), "sent_mb": []})
         entry["statuses"][str(status)] += 1
         entry["sent_mb"].append(sent / 1024 / 1024)
-    report = {
+    return {
         "clients": args.clients,
         "body_mb": args.mb,
-        "seconds": round(elapsed, 2),
-        "idle_rss_mb": round(idle / 1024, 1),
-        "peak_rss_mb": round(sampler.peak / 1024, 1),
-        "vm_hwm_mb": round(hwm / 1024, 1),
-        "rss_after_mb": round(after / 1024, 1),
-        "healthz_after": alive,
+        "seconds": round(kib["seconds"], 2),
+        "idle_rss_mb": round(kib["idle"] / 1024, 1),
+        "peak_rss_mb": round(kib["peak"] / 1024, 1),
+        "vm_hwm_mb": round(kib["hwm"] / 1024, 1),
+        "rss_after_mb": round(kib["after"] / 1024, 1),
+        "healthz_after": kib["alive"],
         "targets": {
             kind: {
                 "statuses": dict(e["statuses"]),
@@ -215,7 +250,20 @@ def main() -> None:
             for kind, e in by_kind.items()
         },
     }
-    print(json.dumps(report, indent=2))
+
+
+def _check(rows: list[Any], growth_mb: float, alive: int, limit_mb: float) -> None:
+    """Exit 1 naming what failed: memory growth, a wrong answer, or a dead server."""
+    wrong = [(kind, status) for kind, status, _ in rows if status not in (None, EXPECTED[kind])]
+    problems = []
+    if growth_mb > limit_mb:
+        problems.append(f"peak RSS grew {growth_mb:.1f} MB over idle (limit {limit_mb})")
+    if wrong:
+        problems.append(f"unexpected answers: {Counter(wrong)}")
+    if alive != 200:
+        problems.append(f"/healthz answered {alive} after the run")
+    if problems:
+        sys.exit("FAIL: " + "; ".join(problems))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,12 @@ import math
 from dataclasses import dataclass
 
 MAX_JSON_DEPTH = 64
+# The integers every integer column holds on both databases (PostgreSQL `integer`; SQLite's
+# are 64-bit): ids, offsets and numbers outside them are refused up front with a 400 naming
+# the field, instead of a 500 on SQLite (its driver overflows past 64 bits) and a nameless 400
+# on PostgreSQL.
+MIN_DB_INT = -(2**31)
+MAX_DB_INT = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)

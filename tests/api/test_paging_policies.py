@@ -388,3 +388,25 @@ def test_a_contact_id_beyond_any_row_is_400(
     r = api.post(f"{P}/0", json={"type": "email", "contact": {"id": 10**20}})
     assert r.status_code == 400
     assert r.json()["field"] == "contact.id"
+
+
+def test_the_policy_value_lists_answer_the_vendors_fixed_descriptions(api: TestClient) -> None:
+    # Word for word as the Swagger lists them; they were shortened ("Send an email to",
+    # "Email address") until schemathesis checked answers against the vendor's enums.
+    notifications = api.get("/api-public/v1/policies/types/notifications").json()
+    assert {n["type"]: n["description"] for n in notifications["notificationTypes"]} == {
+        "push": "Send a push notification to all my devices",
+        "email": "Send an email to an email address",
+        "sms": "Send an SMS to a phone number",
+        "phone": "Make a phone call to a phone number",
+    }
+    contacts = api.get("/api-public/v1/policies/types/contacts").json()
+    assert {c["type"]: c["description"] for c in contacts["contactTypes"]} == {
+        "email": "Email Address",
+        "phone": "Phone Number",
+    }
+    timeouts = api.get("/api-public/v1/policies/types/timeouts").json()["timeoutTypes"]
+    assert timeouts[:2] == [
+        {"type": 1, "description": "If still unacked after 1 minute"},
+        {"type": 5, "description": "If still unacked after 5 minutes"},
+    ]

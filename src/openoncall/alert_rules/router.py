@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Body, Query
+from fastapi import Body, Path, Query
 
 from openoncall.alert_rules import service
 from openoncall.alert_rules.dryrun import dry_run
@@ -22,10 +22,12 @@ from openoncall.api.paging import PageDep
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.incidents.queries import actor_for_key
+from openoncall.storable import MAX_DB_INT, MIN_DB_INT
 
 router = public_router(tags=["Alert Rules"])
 
 PATH = "/api-public/v1/alertRules"
+RuleId = Annotated[int, Path(alias="ruleId", ge=MIN_DB_INT, le=MAX_DB_INT)]
 
 
 def rule_info(view: service.RuleView) -> AlertRuleInfo:
@@ -87,7 +89,7 @@ def create_alert_rule(
 
 @router.put(f"{PATH}/{{ruleId}}", response_model=AlertRuleInfo)
 def update_alert_rule(
-    ruleId: int,  # noqa: N803  (the vendor's path parameter name)
+    rule_id: RuleId,
     body: AlertRulePayload,
     session: DbSession,
     caller: CallerDep,
@@ -95,19 +97,19 @@ def update_alert_rule(
 ) -> AlertRuleInfo:
     """Replace an alert rule (annotations included)."""
     by = actor_for_key(session, caller.org_id, caller.created_by_user_id)
-    view = service.update_rule(session, caller.org_id, ruleId, _spec(body), by=by, now=now)
+    view = service.update_rule(session, caller.org_id, rule_id, _spec(body), by=by, now=now)
     return rule_info(view)
 
 
 @router.delete(f"{PATH}/{{ruleId}}", response_model=DeletedAlertRule)
 def delete_alert_rule(
-    ruleId: int,  # noqa: N803
+    rule_id: RuleId,
     session: DbSession,
     caller: CallerDep,
 ) -> DeletedAlertRule:
     """Delete an alert rule."""
-    service.delete_rule(session, caller.org_id, ruleId)
-    return DeletedAlertRule(id=ruleId)
+    service.delete_rule(session, caller.org_id, rule_id)
+    return DeletedAlertRule(id=rule_id)
 
 
 @router.post("/api-ext/v1/alert-rules/dry-run", response_model=DryRunResult)

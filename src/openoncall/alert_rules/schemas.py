@@ -7,13 +7,14 @@ from typing import Any
 from pydantic import Field
 
 from openoncall.api.wire import WireModel
+from openoncall.storable import MAX_DB_INT, MIN_DB_INT
 
 
 class AnnotationPayload(WireModel):
     annotation_type: str = "s"
     field_name: str
     field_value: str = ""
-    flags: int = 0
+    flags: int = Field(default=0, ge=MIN_DB_INT, le=MAX_DB_INT)
 
 
 class AlertRulePayload(WireModel):
@@ -24,7 +25,7 @@ class AlertRulePayload(WireModel):
     match_type: str = "WILDCARD"
     stop_flag: bool = False
     notes: str = ""
-    rank: int = 0
+    rank: int = Field(default=0, le=MAX_DB_INT)
     routing_key: str | None = None
     annotations: list[AnnotationPayload] = Field(default_factory=list)
 

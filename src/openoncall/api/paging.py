@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from openoncall.list_window import Page
+from openoncall.storable import MAX_DB_INT
 
 MAX_LIMIT = 10_000
 
@@ -17,7 +18,9 @@ async def page_params(
     limit: Annotated[
         int | None, Query(ge=1, le=MAX_LIMIT, description="Return at most this many items.")
     ] = None,
-    offset: Annotated[int | None, Query(ge=0, description="Skip this many items first.")] = None,
+    offset: Annotated[
+        int | None, Query(ge=0, le=MAX_DB_INT, description="Skip this many items first.")
+    ] = None,
 ) -> Page:
     return Page(limit=limit, offset=offset or 0)
 

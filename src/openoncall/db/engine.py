@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DataError
 
 
 def normalize_url(url: str) -> str:
@@ -56,6 +57,14 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # pysqlite raises a bare OverflowError for an integer past 64 bits, where PostgreSQL
+        # raises DataError ("out of range"): make it the same error, answered the same (400).
+        error = context.original_exception
+        if isinstance(error, OverflowError):
+            raise DataError(context.statement, context.parameters, error) from error
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

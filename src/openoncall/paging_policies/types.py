@@ -17,16 +17,18 @@ class ContactType(StrEnum):
     PHONE = "phone"
 
 
+# The vendor's fixed strings, word for word (Swagger 2020-06: the operations' descriptions and
+# the NotificationDescription/ContactDescription enums agree on them).
 NOTIFICATION_DESCRIPTIONS: dict[NotificationType, str] = {
     NotificationType.PUSH: "Send a push notification to all my devices",
-    NotificationType.EMAIL: "Send an email to",
-    NotificationType.SMS: "Send an SMS to",
-    NotificationType.PHONE: "Make a phone call to",
+    NotificationType.EMAIL: "Send an email to an email address",
+    NotificationType.SMS: "Send an SMS to a phone number",
+    NotificationType.PHONE: "Make a phone call to a phone number",
 }
 
 CONTACT_DESCRIPTIONS: dict[ContactType, str] = {
-    ContactType.EMAIL: "Email address",
-    ContactType.PHONE: "Phone number",
+    ContactType.EMAIL: "Email Address",
+    ContactType.PHONE: "Phone Number",
 }
 
 TIMEOUT_MINUTES: tuple[int, ...] = (1, 5, 10, 15, 20, 25, 30, 45, 60)

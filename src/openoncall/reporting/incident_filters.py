@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from openoncall.errors import InvalidInput
+from openoncall.storable import MAX_DB_INT
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -80,6 +81,8 @@ def _incident_number(text: str, field: str) -> int:
         raise InvalidInput(
             f"{field} must hold numbers or ranges like 20:50, got '{text}'", field=field
         )
+    if len(text) > 10 or int(text) > MAX_DB_INT:
+        raise InvalidInput(f"{field} numbers must be at most {MAX_DB_INT}", field=field)
     return int(text)
 
 
@@ -195,7 +198,7 @@ def parse_reporting_filter(
             "startedAfter must not be later than startedBefore", field="startedAfter"
         )
     return ReportingFilter(
-        offset=parse_int(offset, "offset", default=0, low=0, high=2**31 - 1),
+        offset=parse_int(offset, "offset", default=0, low=0, high=MAX_DB_INT),
         limit=parse_int(limit, "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
         entity_id=None if entity_id is None or _blank(entity_id) else entity_id,
         numbers=parse_incident_numbers(incident_number),

@@ -32,6 +32,7 @@ from openoncall.rotations.schemas import (
     ShiftV2,
 )
 from openoncall.schedules.oncall import Period, ShiftKind
+from openoncall.storable import MAX_DB_INT, MIN_DB_INT
 from openoncall.timeutil import get_zone
 from openoncall.users.models import User
 from openoncall.users.schemas import Empty
@@ -40,8 +41,8 @@ router = public_router(tags=["Rotations"])
 
 V1 = "/api-public/v1/teams/{team}/rotations"
 V2 = "/api-public/v2/team/{team}/rotations"
-GroupId = Annotated[int, Path(alias="groupId")]
-ShiftId = Annotated[int, Path(alias="shiftId")]
+GroupId = Annotated[int, Path(alias="groupId", ge=MIN_DB_INT, le=MAX_DB_INT)]
+ShiftId = Annotated[int, Path(alias="shiftId", ge=MIN_DB_INT, le=MAX_DB_INT)]
 
 
 def _iso(at: datetime, zone_name: str) -> str:
