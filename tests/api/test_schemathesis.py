@@ -55,8 +55,13 @@ from tests.api.incident_builders import open_alert_incident
 from tests.api.scheduling_builders import make_ops_team
 from tests.conftest import Org
 
-# Byte-for-byte copies of the vendor's files (provenance and sha256 in SOURCES.md there).
-SPEC_DIR = Path(__file__).parent / "vendor_swagger"
+# The vendor's files, from the shared spec folder beside the checkout (the same for every
+# developer and for CI); OPENONCALL_VENDOR_SPEC_DIR points elsewhere.
+SPEC_DIR = Path(
+    os.environ.get(
+        "OPENONCALL_VENDOR_SPEC_DIR", Path(__file__).resolve().parents[3] / "shared" / "spec"
+    )
+)
 # Newest first: an older file's operation runs only where its request shape differs.
 VENDOR_FILES = [
     "victorops-public-api.v0.0.3-2020-06.swagger.yaml",
