@@ -281,7 +281,11 @@ def test_serve_on_a_fresh_file_guides_and_answers(
     assert "No organization exists yet. Create one with (it asks for the password):" in output
     # On one line even though the output is a pipe: it is meant to be copied.
     # The hint names the command as it can be run from here (this one is not on PATH).
-    hint = f"  {EXE} bootstrap --org ORG --admin USERNAME --email EMAIL --json"
+    # Inside the working directory it is shown relative to it (`.venv/bin/openoncall`).
+    shown = Path(EXE)
+    if shown.is_relative_to(Path.cwd()):
+        shown = shown.relative_to(Path.cwd())
+    hint = f"  {shown} bootstrap --org ORG --admin USERNAME --email EMAIL --json"
     assert hint in output.splitlines()
     assert f"OpenOnCall serving on {base}" in output
     # OPENONCALL_BASE_URL is unset: links follow --port, and the banner says so.
