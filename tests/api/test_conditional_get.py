@@ -21,6 +21,7 @@ def _paths(api: TestClient, ops: OpsTeam) -> list[str]:
     feed = api.post(f"{FEEDS}/team/{ops.team}").json()["path"]
     return [
         "/api-public/v1/oncall/current",
+        "/api-public/v1/oncall/current?limit=1",
         f"/api-public/v2/team/{ops.team}/oncall/schedule",
         f"/api-public/v1/team/{ops.team}/oncall/schedule",
         "/api-public/v2/user/alice/oncall/schedule",
