@@ -19,6 +19,7 @@ def ops(api: TestClient, container: Container, org: Org) -> OpsTeam:
 
 def _paths(api: TestClient, ops: OpsTeam) -> list[str]:
     feed = api.post(f"{FEEDS}/team/{ops.team}").json()["path"]
+    user_feed = api.post(f"{FEEDS}/user/alice").json()["path"]
     return [
         "/api-public/v1/oncall/current",
         "/api-public/v1/oncall/current?limit=1",
@@ -27,6 +28,7 @@ def _paths(api: TestClient, ops: OpsTeam) -> list[str]:
         "/api-public/v2/user/alice/oncall/schedule",
         "/api-public/v1/user/alice/oncall/schedule",
         feed,
+        user_feed,
     ]
 
 
