@@ -5,10 +5,12 @@ authenticates, rate-limits, refuses writes with read-only keys and tallies the c
 
 The request path costs at most one hop to the threadpool (issue 11). The caller is resolved
 on the event loop from the key cache (a miss, once per key and TTL, looks the key up in the
-threadpool). The session is created on the event loop without touching the database (its
-connection is taken on first use), and a plain `def` endpoint commits or rolls it back at the
-end of its own threadpool call (`OneHopRoute`), so the transaction still ends before the
-response is sent (ADR 0002) without a second and third hop to begin and end it.
+threadpool); a rate-limit hit that needs Redis is made at the start of the endpoint's own
+threadpool call, and a known-full operation is refused from memory. The session is created
+on the event loop without touching the database (its connection is taken on first use), and
+a plain `def` endpoint commits or rolls it back at the end of its own threadpool call
+(`OneHopRoute`), so the transaction still ends before the response is sent (ADR 0002)
+without a second and third hop to begin and end it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ _api_key_header = APIKeyHeader(name="X-VO-Api-Key", scheme_name="X-VO-Api-Key", 
 # The request's session, for the endpoint wrapper that ends its transaction. Each request runs
 # in its own task, hence its own context; the threadpool call inherits a copy of it.
 _request_session: ContextVar[Session | None] = ContextVar("openoncall_session", default=None)
+# A rate-limit hit that needs Redis, left by get_caller for the endpoint's own threadpool call.
+_pending_hit: ContextVar[Callable[[], None] | None] = ContextVar(
+    "openoncall_pending_hit", default=None
+)
 
 
 def get_container(request: Request) -> Container:
@@ -97,6 +103,9 @@ def _ending_the_transaction(endpoint: Callable[..., Any], encode: Encoder) -> Ca
     @functools.wraps(endpoint)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
+            hit = _pending_hit.get()
+            if hit is not None:
+                hit()  # may raise RateLimited: then nothing of the endpoint runs
             result = endpoint(*args, **kwargs)
         except BaseException:
             _end_transaction(commit=False)
@@ -139,7 +148,9 @@ class OneHopRoute(APIRoute):
     (and encodes its answer there when FastAPI would only re-check it)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
+        # A plain `def` endpoint's threadpool call also makes the rate limiter's Redis hit.
+        self.hits_in_endpoint_thread = not inspect.iscoroutinefunction(endpoint)
+        if self.hits_in_endpoint_thread:
             endpoint = _ending_the_transaction(endpoint, _encoder(kwargs))
         super().__init__(path, endpoint, **kwargs)
 
@@ -163,11 +174,18 @@ async def get_caller(
         caller = await run_in_threadpool(_look_up_caller, container, api_id, api_key, method)
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
-    if container.rate_limiter.is_shared:
-        # Redis answers over the network: never block the event loop on it.
-        await run_in_threadpool(container.rate_limiter.hit, caller.api_id, method, path)
-    else:
-        container.rate_limiter.hit(caller.api_id, method, path)
+    limiter = container.rate_limiter
+    limiter.refuse_if_known_full(caller.api_id, method, path)  # from memory
+    if not limiter.is_shared:
+        limiter.hit(caller.api_id, method, path)  # in memory: microseconds
+    elif limiter.is_counted(method, path):
+        # Redis answers over the network: never block the event loop on it, and spend no
+        # thread hop of its own where the endpoint makes one anyway.
+        hit = functools.partial(limiter.hit, caller.api_id, method, path)
+        if getattr(route, "hits_in_endpoint_thread", False):
+            _pending_hit.set(hit)
+        else:
+            await run_in_threadpool(hit)
     container.usage.record(caller.api_key_id, container.clock.now())
     # For the request's log lines (api/metrics.py): which org and key acted.
     request.state.caller = caller
