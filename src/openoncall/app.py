@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from openoncall import __version__
@@ -33,6 +34,8 @@ def create_app(container: Container) -> FastAPI:
             container.usage, container.sessions, container.settings.usage_flush_seconds
         )
         flusher.start()
+        # The limiter belongs to the running event loop, so it is sized here.
+        to_thread.current_default_thread_limiter().total_tokens = container.settings.threadpool_size
         for start in container.extras.get("on_start", []):
             start()
         try:

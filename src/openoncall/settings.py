@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # Public base URL used in links inside notifications (ack links, calendar feeds).
     base_url: str = "http://127.0.0.1:8080"
     usage_flush_seconds: float = Field(default=5.0, gt=0)
+    # Threads for the blocking endpoints (FastAPI's threadpool; anyio's default is 40).
+    # They share one GIL: past a few, more threads only lengthen the queue for it (each
+    # waits up to a switch interval per turn), so 40 busy threads push the tail latency of
+    # every request, the event loop's own work included, up by hundreds of milliseconds.
+    threadpool_size: int = Field(default=8, ge=1)
     smtp_url: SecretStr | None = None
     smtp_from: str = "openoncall@localhost"
     sms_url: str | None = None

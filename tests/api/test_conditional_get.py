@@ -19,13 +19,16 @@ def ops(api: TestClient, container: Container, org: Org) -> OpsTeam:
 
 def _paths(api: TestClient, ops: OpsTeam) -> list[str]:
     feed = api.post(f"{FEEDS}/team/{ops.team}").json()["path"]
+    user_feed = api.post(f"{FEEDS}/user/alice").json()["path"]
     return [
         "/api-public/v1/oncall/current",
+        "/api-public/v1/oncall/current?limit=1",
         f"/api-public/v2/team/{ops.team}/oncall/schedule",
         f"/api-public/v1/team/{ops.team}/oncall/schedule",
         "/api-public/v2/user/alice/oncall/schedule",
         "/api-public/v1/user/alice/oncall/schedule",
         feed,
+        user_feed,
     ]
 
 

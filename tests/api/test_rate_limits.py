@@ -171,3 +171,54 @@ def test_same_slug_in_two_databases_does_not_share_a_count(
             for key in conn.scan_iter(match=f"openoncall:ratelimit:api/{api_id}/*"):
                 conn.delete(key)
         conn.close()
+
+
+TEAMS = "/api-public/v1/team"  # a plain `def` endpoint: the Redis hit rides its thread hop
+
+
+def test_two_app_instances_share_a_limit_on_a_threadpool_endpoint(
+    container: Container, org: Org, redis_url: str
+) -> None:
+    conn = redis.Redis.from_url(redis_url)
+    pattern = f"openoncall:ratelimit:api/{org.boot.api_id}/*"
+    try:
+        with (
+            _client(container, scale=0.05, redis_url=redis_url) as first,
+            _client(container, scale=0.05, redis_url=redis_url) as second,
+        ):
+            assert first.get(TEAMS, headers=org.headers).status_code == 200
+            assert second.get(TEAMS, headers=org.headers).status_code == 200
+            assert first.get(TEAMS, headers=org.headers).status_code == 200
+            _assert_too_many(second.get(TEAMS, headers=org.headers))
+            keys = sorted(k.decode() for k in conn.scan_iter(match=pattern))
+            assert keys == [f"openoncall:ratelimit:api/{org.boot.api_id}/GET {TEAMS}/3/1/minute"]
+    finally:
+        for key in conn.scan_iter(match=pattern):
+            conn.delete(key)
+        conn.close()
+
+
+@pytest.mark.parametrize("path", [TIMEOUTS, TEAMS])
+def test_a_full_operation_is_refused_from_memory_without_asking_redis(
+    container: Container, org: Org, redis_url: str, path: str
+) -> None:
+    """Once refused, an operation stays refused in that process until its window frees a
+    call: the counts wiped from Redis meanwhile, the process still answers 429 from memory,
+    while another process, which never saw it full, asks Redis and is let through."""
+    conn = redis.Redis.from_url(redis_url)
+    pattern = f"openoncall:ratelimit:api/{org.boot.api_id}/*"
+    try:
+        with _client(container, scale=0.05, redis_url=redis_url) as first:
+            for _ in range(3):
+                assert first.get(path, headers=org.headers).status_code == 200
+            _assert_too_many(first.get(path, headers=org.headers))
+            for key in conn.scan_iter(match=pattern):
+                conn.delete(key)
+            _assert_too_many(first.get(path, headers=org.headers))
+            assert list(conn.scan_iter(match=pattern)) == []  # not even a refused hit
+            with _client(container, scale=0.05, redis_url=redis_url) as second:
+                assert second.get(path, headers=org.headers).status_code == 200
+    finally:
+        for key in conn.scan_iter(match=pattern):
+            conn.delete(key)
+        conn.close()

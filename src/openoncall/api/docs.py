@@ -22,6 +22,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from openoncall.auth.deps import SECURITY_SCHEMES
 from openoncall.errors import NotFound
 
 DOCS_PATH = "/api-docs"
@@ -120,6 +121,7 @@ def install_openapi_security(app: FastAPI) -> None:
                 tags=app.openapi_tags,
                 servers=app.servers,
             )
+            schema.setdefault("components", {})["securitySchemes"] = dict(SECURITY_SCHEMES)
             app.openapi_schema = merge_security_requirements(schema)
         return app.openapi_schema
 

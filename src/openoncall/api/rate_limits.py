@@ -9,6 +9,12 @@ software, and `redis-cli --scan --pattern 'openoncall:ratelimit:*'` finds exactl
 
 When Redis cannot be reached the call is let through and a warning logged: an on-call API
 that stops answering because its rate-limit store is down does more harm than a burst.
+
+A full operation is answered from memory: once a hit is refused, the window's oldest call
+(`reset_at`) must expire before any process can add one, so until then every process would
+refuse too, and this one does so without asking the store. Clients that keep calling past
+their limit (the only way to call one operation of one organization often) then cost a
+dictionary lookup, not a Redis round trip each.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ REDIS_KEY_PREFIX = "openoncall:ratelimit"
 NAMESPACE = "api"
 # At most one "Redis is down" warning per this many seconds, not one per request.
 _WARN_EVERY_SECONDS = 60.0
+# Full operations remembered at once (each entry is dropped when its window frees a call).
+_MAX_FULL_KEPT = 10_000
 
 # NOTES (a)/(d): the 2020-06 spec's limits; operations it does not mention get the default,
 # except maintenance mode, for which the spec states none.
@@ -81,6 +89,8 @@ class RateLimiter:
         self._items: dict[int, RateLimitItem] = {}
         self._warn_lock = threading.Lock()
         self._last_warning = -math.inf
+        # (api id, "METHOD path") → the instant (epoch seconds) its window frees a call.
+        self._full_until: dict[tuple[str, str], float] = {}
 
     @property
     def is_shared(self) -> bool:
@@ -94,6 +104,24 @@ class RateLimiter:
             item = self._items[amount] = RateLimitItemPerMinute(amount, namespace=NAMESPACE)
         return item
 
+    def is_counted(self, method: str, path: str) -> bool:
+        """Whether calls of `method path` are counted at all."""
+        return self.scale != 0 and per_minute_limit(method, path) is not None
+
+    def refuse_if_known_full(self, api_id: str, method: str, path: str) -> None:
+        """Raise RateLimited, from memory alone, while the operation is known to be full."""
+        if not self._full_until:
+            return
+        key = (api_id, f"{method.upper()} {path}")
+        until = self._full_until.get(key)
+        if until is None:
+            return
+        now = self.clock.now().timestamp()
+        if now >= until:
+            self._full_until.pop(key, None)
+            return
+        self._refuse(method, path, until - now)
+
     def hit(self, api_id: str, method: str, path: str) -> None:
         """Count one call of `method path` by the organization `api_id`; raise when full."""
         if self.scale == 0:
@@ -101,6 +129,7 @@ class RateLimiter:
         per_minute = per_minute_limit(method, path)
         if per_minute is None:
             return
+        self.refuse_if_known_full(api_id, method, path)
         item = self._item(per_minute)
         key = (api_id, f"{method.upper()} {path}")
         try:
@@ -110,9 +139,18 @@ class RateLimiter:
         except Exception:  # the store's driver errors; limiting is best effort then
             self._warn_unavailable()
             return
-        wait = math.ceil(reset_at - self.clock.now().timestamp())
+        now = self.clock.now().timestamp()
+        self._remember_full(key, reset_at, now)
+        self._refuse(method, path, reset_at - now)
+
+    def _remember_full(self, key: tuple[str, str], until: float, now: float) -> None:
+        if len(self._full_until) >= _MAX_FULL_KEPT:  # keep only those still full
+            self._full_until = {k: t for k, t in self._full_until.items() if t > now}
+        self._full_until[key] = until
+
+    def _refuse(self, method: str, path: str, wait_seconds: float) -> None:
         metrics.RATE_LIMITED.labels(method.upper(), path).inc()
-        raise RateLimited(retry_after_seconds=max(1, wait))
+        raise RateLimited(retry_after_seconds=max(1, math.ceil(wait_seconds)))
 
     def _warn_unavailable(self) -> None:
         now = self.clock.now().timestamp()

@@ -5,10 +5,12 @@ authenticates, rate-limits, refuses writes with read-only keys and tallies the c
 
 The request path costs at most one hop to the threadpool (issue 11). The caller is resolved
 on the event loop from the key cache (a miss, once per key and TTL, looks the key up in the
-threadpool). The session is created on the event loop without touching the database (its
-connection is taken on first use), and a plain `def` endpoint commits or rolls it back at the
-end of its own threadpool call (`OneHopRoute`), so the transaction still ends before the
-response is sent (ADR 0002) without a second and third hop to begin and end it.
+threadpool); a rate-limit hit that needs Redis is made at the start of the endpoint's own
+threadpool call, and a known-full operation is refused from memory. The session is created
+on the event loop without touching the database (its connection is taken on first use), and
+a plain `def` endpoint commits or rolls it back at the end of its own threadpool call
+(`OneHopRoute`), so the transaction still ends before the response is sent (ADR 0002)
+without a second and third hop to begin and end it.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response, Security
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
-from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -31,12 +32,22 @@ from openoncall.api.responses import JsonBytes
 from openoncall.auth.api_keys import SAFE_METHODS, Caller, authenticate, cached_caller
 from openoncall.container import Container
 
-_api_id_header = APIKeyHeader(name="X-VO-Api-Id", scheme_name="X-VO-Api-Id", auto_error=False)
-_api_key_header = APIKeyHeader(name="X-VO-Api-Key", scheme_name="X-VO-Api-Key", auto_error=False)
+API_ID_HEADER = "X-VO-Api-Id"
+API_KEY_HEADER = "X-VO-Api-Key"
+# What the OpenAPI document says of every public operation: both headers, together.
+SECURITY_SCHEMES: dict[str, Any] = {
+    name: {"type": "apiKey", "in": "header", "name": name}
+    for name in (API_ID_HEADER, API_KEY_HEADER)
+}
+SECURITY_REQUIREMENT: list[dict[str, list[str]]] = [{API_ID_HEADER: [], API_KEY_HEADER: []}]
 
 # The request's session, for the endpoint wrapper that ends its transaction. Each request runs
 # in its own task, hence its own context; the threadpool call inherits a copy of it.
 _request_session: ContextVar[Session | None] = ContextVar("openoncall_session", default=None)
+# A rate-limit hit that needs Redis, left by get_caller for the endpoint's own threadpool call.
+_pending_hit: ContextVar[Callable[[], None] | None] = ContextVar(
+    "openoncall_pending_hit", default=None
+)
 
 
 def get_container(request: Request) -> Container:
@@ -97,6 +108,9 @@ def _ending_the_transaction(endpoint: Callable[..., Any], encode: Encoder) -> Ca
     @functools.wraps(endpoint)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
+            hit = _pending_hit.get()
+            if hit is not None:
+                hit()  # may raise RateLimited: then nothing of the endpoint runs
             result = endpoint(*args, **kwargs)
         except BaseException:
             _end_transaction(commit=False)
@@ -139,7 +153,15 @@ class OneHopRoute(APIRoute):
     (and encodes its answer there when FastAPI would only re-check it)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
+        # The auth headers are read by get_caller itself (a Security dependency per header
+        # cost two more dependency solves per request), so the document is told here.
+        kwargs["openapi_extra"] = {
+            "security": SECURITY_REQUIREMENT,
+            **(kwargs.get("openapi_extra") or {}),
+        }
+        # A plain `def` endpoint's threadpool call also makes the rate limiter's Redis hit.
+        self.hits_in_endpoint_thread = not inspect.iscoroutinefunction(endpoint)
+        if self.hits_in_endpoint_thread:
             endpoint = _ending_the_transaction(endpoint, _encoder(kwargs))
         super().__init__(path, endpoint, **kwargs)
 
@@ -151,11 +173,10 @@ async def get_now(request: Request) -> datetime:
 Now = Annotated[datetime, Depends(get_now)]
 
 
-async def get_caller(
-    request: Request,
-    api_id: Annotated[str | None, Security(_api_id_header)],
-    api_key: Annotated[str | None, Security(_api_key_header)],
-) -> Caller:
+async def get_caller(request: Request) -> Caller:
+    headers = request.headers
+    api_id = headers.get(API_ID_HEADER) or None
+    api_key = headers.get(API_KEY_HEADER) or None
     container = get_container(request)
     method = request.method
     caller = cached_caller(container.engine, api_id, api_key, method)
@@ -163,11 +184,18 @@ async def get_caller(
         caller = await run_in_threadpool(_look_up_caller, container, api_id, api_key, method)
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
-    if container.rate_limiter.is_shared:
-        # Redis answers over the network: never block the event loop on it.
-        await run_in_threadpool(container.rate_limiter.hit, caller.api_id, method, path)
-    else:
-        container.rate_limiter.hit(caller.api_id, method, path)
+    limiter = container.rate_limiter
+    limiter.refuse_if_known_full(caller.api_id, method, path)  # from memory
+    if not limiter.is_shared:
+        limiter.hit(caller.api_id, method, path)  # in memory: microseconds
+    elif limiter.is_counted(method, path):
+        # Redis answers over the network: never block the event loop on it, and spend no
+        # thread hop of its own where the endpoint makes one anyway.
+        hit = functools.partial(limiter.hit, caller.api_id, method, path)
+        if getattr(route, "hits_in_endpoint_thread", False):
+            _pending_hit.set(hit)
+        else:
+            await run_in_threadpool(hit)
     container.usage.record(caller.api_key_id, container.clock.now())
     # For the request's log lines (api/metrics.py): which org and key acted.
     request.state.caller = caller

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, union_all
+from sqlalchemy import BindParameter, Row, Select, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from openoncall.alerts.models import Alert
@@ -26,14 +27,8 @@ from openoncall.incidents.models import (
     IncidentPagedUser,
     Phase,
 )
-from openoncall.incidents.schemas import (
-    EscalationPolicyInfo,
-    GetAlertResponse,
-    IncidentInfo,
-    IncidentTransition,
-    PolicyRef,
-    TeamRef,
-)
+from openoncall.incidents.schemas import GetAlertResponse
+from openoncall.list_window import WHOLE, Page
 from openoncall.policies.models import EscalationPolicy
 from openoncall.teams.models import Team
 from openoncall.users.models import User
@@ -59,27 +54,40 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
-class RelatedRows:
-    """The paged policies/teams/users and transitions of a set of incidents, by incident id."""
+# The current incidents (NOTES (b): "currently open, acknowledged and recently resolved"):
+# index reads (org+phase per open phase, org+resolved_at) joined by UNION ALL, so the
+# database reads only these however long the history. An OR, or `phase != RESOLVED`, led
+# SQLite's planner to walk every incident of the organization by number; one equality per
+# phase, not an IN of literals, which SQLAlchemy renders afresh on every execution.
+_ORG: BindParameter[int] = bindparam("org_id")
+_CURRENT_IDS = union_all(
+    *(
+        select(Incident.id).where(Incident.org_id == _ORG, Incident.phase == phase)
+        for phase in (Phase.UNACKED, Phase.ACKED)
+    ),
+    select(Incident.id).where(
+        Incident.org_id == _ORG,
+        Incident.resolved_at >= bindparam("since"),
+        Incident.phase == Phase.RESOLVED,
+    ),
+)
+_IS_CURRENT = Incident.id.in_(_CURRENT_IDS)
 
-    def __init__(
-        self, session: Session, org_id: int, incident_ids: Sequence[int] | Select[int]
-    ) -> None:
-        """`incident_ids`: a page of ids, or a query selecting them (for long lists, where
-        one subquery beats many IN lists)."""
-        self.policies: dict[int, list[EscalationPolicyInfo]] = defaultdict(list)
-        self.teams: dict[int, list[str]] = defaultdict(list)
-        self.users: dict[int, list[str]] = defaultdict(list)
-        self.transitions: dict[int, list[IncidentTransition]] = defaultdict(list)
-        if isinstance(incident_ids, Select):
-            self._load(session, org_id, incident_ids)
-            return
-        for ids in _chunks(incident_ids):
-            self._load(session, org_id, ids)
 
-    def _load(self, session: Session, org_id: int, ids: Sequence[int] | Select[int]) -> None:
-        policy_rows = session.execute(
-            select(
+@dataclass(frozen=True, slots=True)
+class _RelatedQueries:
+    """The four reads of RelatedRows, built once (statement construction and its cache key
+    cost more per request than SQLite's answer) for one way of naming the incidents."""
+
+    policies: Select[*tuple[Any, ...]]
+    teams: Select[*tuple[Any, ...]]
+    users: Select[*tuple[Any, ...]]
+    transitions: Select[*tuple[Any, ...]]
+
+    @classmethod
+    def over(cls, ids: Any) -> _RelatedQueries:
+        return cls(
+            policies=select(
                 IncidentPagedPolicy.incident_id,
                 EscalationPolicy.name,
                 EscalationPolicy.slug,
@@ -88,35 +96,20 @@ class RelatedRows:
             )
             .join(EscalationPolicy, EscalationPolicy.id == IncidentPagedPolicy.policy_id)
             .join(Team, Team.id == EscalationPolicy.team_id)
-            .where(IncidentPagedPolicy.org_id == org_id, IncidentPagedPolicy.incident_id.in_(ids))
-            .order_by(IncidentPagedPolicy.incident_id, EscalationPolicy.name, EscalationPolicy.slug)
-        )
-        for incident_id, p_name, p_slug, t_name, t_slug in policy_rows:
-            self.policies[incident_id].append(
-                EscalationPolicyInfo(
-                    policy=PolicyRef(name=p_name, slug=p_slug, _selfUrl=policy_url(p_slug)),
-                    team=TeamRef(name=t_name, slug=t_slug),
-                )
-            )
-        team_rows = session.execute(
-            select(IncidentPagedTeam.incident_id, Team.slug)
+            .where(IncidentPagedPolicy.org_id == _ORG, IncidentPagedPolicy.incident_id.in_(ids))
+            .order_by(
+                IncidentPagedPolicy.incident_id, EscalationPolicy.name, EscalationPolicy.slug
+            ),
+            teams=select(IncidentPagedTeam.incident_id, Team.slug)
             .join(Team, Team.id == IncidentPagedTeam.team_id)
-            .where(IncidentPagedTeam.org_id == org_id, IncidentPagedTeam.incident_id.in_(ids))
-            .order_by(IncidentPagedTeam.incident_id, Team.slug)
-        )
-        for incident_id, slug in team_rows:
-            self.teams[incident_id].append(slug)
-        user_rows = session.execute(
-            select(IncidentPagedUser.incident_id, User.username)
+            .where(IncidentPagedTeam.org_id == _ORG, IncidentPagedTeam.incident_id.in_(ids))
+            .order_by(IncidentPagedTeam.incident_id, Team.slug),
+            users=select(IncidentPagedUser.incident_id, User.username)
             .join(User, User.id == IncidentPagedUser.user_id)
-            .where(IncidentPagedUser.org_id == org_id, IncidentPagedUser.incident_id.in_(ids))
-            .order_by(IncidentPagedUser.incident_id, User.username)
-        )
-        for incident_id, username in user_rows:
-            self.users[incident_id].append(username)
-        # Columns, not ORM objects: a long list carries thousands of these.
-        events = session.execute(
-            select(
+            .where(IncidentPagedUser.org_id == _ORG, IncidentPagedUser.incident_id.in_(ids))
+            .order_by(IncidentPagedUser.incident_id, User.username),
+            # Columns, not ORM objects: a long list carries thousands of these.
+            transitions=select(
                 IncidentEvent.incident_id,
                 IncidentEvent.at,
                 IncidentEvent.actor,
@@ -125,67 +118,135 @@ class RelatedRows:
                 IncidentEvent.data,
             )
             .where(
-                IncidentEvent.org_id == org_id,
+                IncidentEvent.org_id == _ORG,
                 IncidentEvent.incident_id.in_(ids),
                 IncidentEvent.kind == EventKind.TRANSITION,
             )
-            .order_by(IncidentEvent.incident_id, IncidentEvent.id)
+            .order_by(IncidentEvent.incident_id, IncidentEvent.id),
         )
-        for incident_id, at, actor, message, alert_uuid, data in events:
+
+
+_BY_IDS = _RelatedQueries.over(bindparam("ids", expanding=True))
+# A whole current list may hold thousands: one subquery beats many IN lists.
+_OF_CURRENT = _RelatedQueries.over(select(Incident.id).where(_IS_CURRENT).scalar_subquery())
+
+
+class RelatedRows:
+    """The paged policies/teams/users and transitions of a set of incidents, by incident id,
+    in their wire form (plain JSON data, encoded once by the caller)."""
+
+    def __init__(self, session: Session, org_id: int, incident_ids: Sequence[int]) -> None:
+        self.policies: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.teams: dict[int, list[str]] = defaultdict(list)
+        self.users: dict[int, list[str]] = defaultdict(list)
+        self.transitions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for ids in _chunks(incident_ids):
+            self._load(session, _BY_IDS, {"org_id": org_id, "ids": list(ids)})
+
+    @classmethod
+    def of_current(cls, session: Session, org_id: int, since: datetime) -> RelatedRows:
+        """Those of every current incident (incidents resolved at or after `since`)."""
+        related = cls(session, org_id, [])
+        related._load(session, _OF_CURRENT, {"org_id": org_id, "since": since})
+        return related
+
+    def _load(self, session: Session, queries: _RelatedQueries, params: dict[str, Any]) -> None:
+        run = session.connection().execute
+        for incident_id, p_name, p_slug, t_name, t_slug in run(queries.policies, params):
+            # EscalationPolicyInfo's wire form.
+            self.policies[incident_id].append(
+                {
+                    "policy": {"name": p_name, "slug": p_slug, "_selfUrl": policy_url(p_slug)},
+                    "team": {"name": t_name, "slug": t_slug},
+                }
+            )
+        for incident_id, slug in run(queries.teams, params):
+            self.teams[incident_id].append(slug)
+        for incident_id, username in run(queries.users, params):
+            self.users[incident_id].append(username)
+        for incident_id, at, actor, message, alert_uuid, data in run(queries.transitions, params):
             self.transitions[incident_id].append(
-                transition_of(at=at, actor=actor, message=message, alert_uuid=alert_uuid, data=data)
+                transition_wire(
+                    at=at, actor=actor, message=message, alert_uuid=alert_uuid, data=data
+                )
             )
 
 
-def transition_of(
+def transition_wire(
     *,
     at: datetime,
     actor: str | None,
     message: str,
     alert_uuid: str | None,
     data: dict[str, Any] | None,
-) -> IncidentTransition:
-    """A transition timeline event as `{name, at, by, message, manually, alertId, alertUrl}`."""
+) -> dict[str, Any]:
+    """A transition timeline event as `{name, at, by, message, manually, alertId, alertUrl}`
+    (IncidentTransition's wire form)."""
     data = data or {}
     by = data.get("by", actor)
-    return IncidentTransition(
-        name=str(data.get("name", "")),
-        at=iso_z(at),
-        by=by if isinstance(by, str) else None,
-        message=message or None,
-        manually=bool(data.get("manually", False)),
-        alert_id=alert_uuid,
-        alert_url=alert_url(alert_uuid) if alert_uuid else None,
-    )
+    return {
+        "name": str(data.get("name", "")),
+        "at": iso_z(at),
+        "by": by if isinstance(by, str) else None,
+        "message": message or None,
+        "manually": bool(data.get("manually", False)),
+        "alertId": alert_uuid,
+        "alertUrl": alert_url(alert_uuid) if alert_uuid else None,
+    }
 
 
 def optional_iso(at: datetime | None) -> str | None:
     return iso_z(at) if at is not None else None
 
 
-def incident_info(incident: Incident, related: RelatedRows) -> IncidentInfo:
-    return IncidentInfo(
-        incident_number=str(incident.number),
-        start_time=iso_z(incident.started_at),
-        current_phase=incident.phase,
-        alert_count=incident.alert_count,
-        last_alert_time=optional_iso(incident.last_alert_at),
-        last_alert_id=incident.last_alert_uuid,
-        entity_id=incident.entity_id,
-        entity_display_name=incident.entity_display_name or None,
-        entity_state=incident.entity_state or None,
-        entity_type=incident.entity_type or None,
-        routing_key=incident.routing_key,
-        host=incident.host,
-        service=incident.service,
-        paged_users=related.users.get(incident.id, []),
-        paged_teams=related.teams.get(incident.id, []),
-        paged_policies=related.policies.get(incident.id, []),
-        transitions=related.transitions.get(incident.id, []),
-        first_alert_uuid=incident.first_alert_uuid,
-        monitor_name=incident.monitor_name,
-        monitor_type=incident.monitor_type,
-    )
+# The incident columns the wire forms read: lists select these, never whole ORM rows.
+INCIDENT_COLUMNS = (
+    Incident.id,
+    Incident.number,
+    Incident.started_at,
+    Incident.phase,
+    Incident.alert_count,
+    Incident.last_alert_at,
+    Incident.last_alert_uuid,
+    Incident.entity_id,
+    Incident.entity_display_name,
+    Incident.entity_state,
+    Incident.entity_type,
+    Incident.routing_key,
+    Incident.host,
+    Incident.service,
+    Incident.first_alert_uuid,
+    Incident.monitor_name,
+    Incident.monitor_type,
+)
+
+
+def incident_wire(
+    incident: Row[*tuple[Any, ...]] | Incident, related: RelatedRows
+) -> dict[str, Any]:
+    """IncidentInfo's wire form, from an incident row (INCIDENT_COLUMNS) or object."""
+    return {
+        "incidentNumber": str(incident.number),
+        "startTime": iso_z(incident.started_at),
+        "currentPhase": str(incident.phase),
+        "alertCount": incident.alert_count,
+        "lastAlertTime": optional_iso(incident.last_alert_at),
+        "lastAlertId": incident.last_alert_uuid,
+        "entityId": incident.entity_id,
+        "entityDisplayName": incident.entity_display_name or None,
+        "entityState": incident.entity_state or None,
+        "entityType": incident.entity_type or None,
+        "routingKey": incident.routing_key,
+        "host": incident.host,
+        "service": incident.service,
+        "pagedUsers": related.users.get(incident.id, []),
+        "pagedTeams": related.teams.get(incident.id, []),
+        "pagedPolicies": related.policies.get(incident.id, []),
+        "transitions": related.transitions.get(incident.id, []),
+        "firstAlertUuid": incident.first_alert_uuid,
+        "monitorName": incident.monitor_name,
+        "monitorType": incident.monitor_type,
+    }
 
 
 def parse_incident_number(text: str) -> int | None:
@@ -217,29 +278,29 @@ def get_incident(session: Session, org_id: int, number: str | int) -> Incident:
     return incident
 
 
-def get_incident_info(session: Session, org_id: int, number: str | int) -> IncidentInfo:
+def get_incident_wire(session: Session, org_id: int, number: str | int) -> dict[str, Any]:
+    """One incident in IncidentInfo's wire form."""
     incident = get_incident(session, org_id, number)
-    return incident_info(incident, RelatedRows(session, org_id, [incident.id]))
+    return incident_wire(incident, RelatedRows(session, org_id, [incident.id]))
 
 
-def list_current_incidents(session: Session, org_id: int, *, now: datetime) -> list[IncidentInfo]:
-    """Open, acknowledged, and resolved within the last 24 hours, by incident number."""
-    # Two index reads (org+phase, org+resolved_at) joined by UNION ALL, so the database reads
-    # only the current incidents however long the history; an OR, or `phase != RESOLVED`,
-    # led SQLite's planner to walk every incident of the organization by number.
-    open_ids = select(Incident.id).where(
-        Incident.org_id == org_id, Incident.phase.in_((Phase.UNACKED, Phase.ACKED))
+_CURRENT_LIST = select(*INCIDENT_COLUMNS).where(_IS_CURRENT).order_by(Incident.number)
+
+
+def list_current_incidents(
+    session: Session, org_id: int, *, now: datetime, page: Page = WHOLE
+) -> list[dict[str, Any]]:
+    """Open, acknowledged, and resolved within the last 24 hours, by incident number; in
+    IncidentInfo's wire form."""
+    since = now - RECENTLY_RESOLVED
+    params = {"org_id": org_id, "since": since}
+    rows = session.connection().execute(page.applied(_CURRENT_LIST), params).all()
+    related = (
+        RelatedRows.of_current(session, org_id, since)
+        if page.is_whole
+        else RelatedRows(session, org_id, [row.id for row in rows])
     )
-    recent_ids = select(Incident.id).where(
-        Incident.org_id == org_id,
-        Incident.resolved_at >= now - RECENTLY_RESOLVED,
-        Incident.phase == Phase.RESOLVED,
-    )
-    current = (Incident.id.in_(union_all(open_ids, recent_ids)),)
-    incidents = list(session.scalars(select(Incident).where(*current).order_by(Incident.number)))
-    # The list may hold thousands: the related rows come by one subquery, not by IN lists.
-    related = RelatedRows(session, org_id, select(Incident.id).where(*current))
-    return [incident_info(i, related) for i in incidents]
+    return [incident_wire(row, related) for row in rows]
 
 
 def _epoch_seconds(at: datetime) -> int:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from openoncall.api.paging import PageDep
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.api_keys import Caller
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.incidents.queries import actor_for_key
+from openoncall.list_window import WHOLE, Page
 from openoncall.maintenance import service
 from openoncall.maintenance.schemas import (
     ActiveMaintenanceMode,
@@ -21,7 +23,7 @@ router = public_router(tags=["Maintenance Mode"])
 PATH = "/api-public/v1/maintenancemode"
 
 
-def _state(session: Session, caller: Caller) -> MaintenanceModeState:
+def _state(session: Session, caller: Caller, page: Page = WHOLE) -> MaintenanceModeState:
     return MaintenanceModeState(
         company_id=caller.org_slug,
         active_instances=[
@@ -32,15 +34,17 @@ def _state(session: Session, caller: Caller) -> MaintenanceModeState:
                 is_global=row.is_global,
                 targets=[MaintenanceModeTarget(type=service.TARGET_TYPE, names=row.routing_keys)],
             )
-            for row in service.list_active(session, caller.org_id)
+            for row in page.of(service.list_active(session, caller.org_id))
         ],
     )
 
 
 @router.get(PATH, response_model=MaintenanceModeState)
-def get_maintenance_mode(session: DbSession, caller: CallerDep) -> MaintenanceModeState:
+def get_maintenance_mode(
+    session: DbSession, caller: CallerDep, page: PageDep
+) -> MaintenanceModeState:
     """The organization's active maintenance windows."""
-    return _state(session, caller)
+    return _state(session, caller, page)
 
 
 @router.post(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from openoncall.api.paging import PageDep
 from openoncall.api.responses import JsonBytes, model_bytes
 from openoncall.auth.deps import CallerDep, DbSession, public_router
 from openoncall.contacts.models import ContactKind
@@ -190,32 +191,38 @@ def delete_rule(
 
 
 @router.get("/api-public/v2/profile/{username}/policies", response_model=PoliciesV2)
-def get_policies_v2(session: DbSession, caller: CallerDep, username: str) -> PoliciesV2:
+def get_policies_v2(
+    session: DbSession, caller: CallerDep, username: str, page: PageDep
+) -> PoliciesV2:
     """Get all the user's paging policies (one, the primary, in OpenOnCall)."""
     user = get_user(session, caller.org_id, username, field="username")
     steps = [_step(s) for s in service.policy_steps(session, caller.org_id, user)]
     return PoliciesV2(
         self_url=f"/api-public/v2/profile/{user.username}/policies",
-        policies=[NamedPolicy(name="Primary", self_url=_url(user.username), steps=steps)],
+        policies=page.of([NamedPolicy(name="Primary", self_url=_url(user.username), steps=steps)]),
     )
 
 
 @router.get("/api-public/v1/user/{user}/policies", response_model=UserPolicies)
-def get_user_policies(session: DbSession, caller: CallerDep, user: str) -> UserPolicies:
+def get_user_policies(
+    session: DbSession, caller: CallerDep, user: str, page: PageDep
+) -> UserPolicies:
     """Get a list of paging policies for a user: one line per rule, in step order."""
     found = get_user(session, caller.org_id, user)
     steps = service.policy_steps(session, caller.org_id, found)
     return UserPolicies(
         username=found.username,
         user_id=found.id,
-        policies=[
-            PagingPolicySummary(
-                order=step.index,
-                timeout=step.timeout_minutes,
-                contact_type=rule.notification_type.value,
-                ext_id=rule.contact.ext_id if rule.contact else None,
-            )
-            for step in steps
-            for rule in step.rules
-        ],
+        policies=page.of(
+            [
+                PagingPolicySummary(
+                    order=step.index,
+                    timeout=step.timeout_minutes,
+                    contact_type=rule.notification_type.value,
+                    ext_id=rule.contact.ext_id if rule.contact else None,
+                )
+                for step in steps
+                for rule in step.rules
+            ]
+        ),
     )

@@ -7,13 +7,14 @@ here (NOTES (f)): `triggered`, `acknowledged`, `resolved`.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from openoncall.api.wire import iso_z
 from openoncall.incidents.models import Incident
-from openoncall.incidents.queries import RelatedRows, optional_iso
-from openoncall.incidents.schemas import ReportingIncidentInfo, ReportingIncidentList
+from openoncall.incidents.queries import INCIDENT_COLUMNS, RelatedRows, optional_iso
 from openoncall.reporting.incident_filters import REPORTING_PHASE, ReportingFilter
 
 
@@ -21,31 +22,30 @@ def _lower_phase(name: str) -> str:
     return REPORTING_PHASE.get(name, name.lower())
 
 
-def reporting_info(incident: Incident, related: RelatedRows) -> ReportingIncidentInfo:
-    """The v2 history item: phases and states in lower case there (NOTES (f))."""
+def reporting_wire(incident: Row[*tuple[Any, ...]], related: RelatedRows) -> dict[str, Any]:
+    """ReportingIncidentInfo's wire form: phases and states in lower case (NOTES (f))."""
     transitions = [
-        t.model_copy(update={"name": _lower_phase(t.name)})
-        for t in related.transitions.get(incident.id, [])
+        {**t, "name": _lower_phase(t["name"])} for t in related.transitions.get(incident.id, [])
     ]
-    return ReportingIncidentInfo(
-        incident_number=str(incident.number),
-        start_time=iso_z(incident.started_at),
-        current_phase=_lower_phase(incident.phase),
-        alert_count=incident.alert_count,
-        last_alert_time=optional_iso(incident.last_alert_at),
-        last_alert_id=incident.last_alert_uuid,
-        entity_id=incident.entity_id,
-        entity_display_name=incident.entity_display_name or None,
-        entity_state=incident.entity_state.lower() if incident.entity_state else None,
-        entity_type=incident.entity_type.lower() if incident.entity_type else None,
-        host=incident.host,
-        service=incident.service,
-        routing_key=incident.routing_key,
-        paged_users=related.users.get(incident.id, []),
-        paged_teams=related.teams.get(incident.id, []),
-        paged_policies=related.policies.get(incident.id, []),
-        transitions=transitions,
-    )
+    return {
+        "incidentNumber": str(incident.number),
+        "startTime": iso_z(incident.started_at),
+        "currentPhase": _lower_phase(incident.phase),
+        "alertCount": incident.alert_count,
+        "lastAlertTime": optional_iso(incident.last_alert_at),
+        "lastAlertId": incident.last_alert_uuid,
+        "entityId": incident.entity_id,
+        "entityDisplayName": incident.entity_display_name or None,
+        "entityState": incident.entity_state.lower() if incident.entity_state else None,
+        "entityType": incident.entity_type.lower() if incident.entity_type else None,
+        "host": incident.host,
+        "service": incident.service,
+        "routingKey": incident.routing_key,
+        "pagedUsers": related.users.get(incident.id, []),
+        "pagedTeams": related.teams.get(incident.id, []),
+        "pagedPolicies": related.policies.get(incident.id, []),
+        "transitions": transitions,
+    }
 
 
 def _history_conditions(org_id: int, flt: ReportingFilter) -> list[ColumnElement[bool]]:
@@ -79,24 +79,23 @@ def _history_conditions(org_id: int, flt: ReportingFilter) -> list[ColumnElement
     return conditions
 
 
-def search_incident_history(
-    session: Session, org_id: int, flt: ReportingFilter
-) -> ReportingIncidentList:
-    """`GET /api-reporting/v2/incidents`: filtered, newest first, one page plus the total."""
+def search_incident_history(session: Session, org_id: int, flt: ReportingFilter) -> dict[str, Any]:
+    """`GET /api-reporting/v2/incidents`: filtered, newest first, one page plus the total, in
+    ReportingIncidentList's wire form."""
     conditions = _history_conditions(org_id, flt)
     total = session.scalar(select(func.count()).select_from(Incident).where(*conditions)) or 0
-    page: Select[Incident] = (
-        select(Incident)
+    page = (
+        select(*INCIDENT_COLUMNS)
         .where(*conditions)
         .order_by(Incident.number.desc())
         .offset(flt.offset)
         .limit(flt.limit)
     )
-    incidents = list(session.scalars(page))
+    incidents = session.execute(page).all()
     related = RelatedRows(session, org_id, [i.id for i in incidents])
-    return ReportingIncidentList(
-        offset=flt.offset,
-        limit=flt.limit,
-        total=total,
-        incidents=[reporting_info(i, related) for i in incidents],
-    )
+    return {
+        "offset": flt.offset,
+        "limit": flt.limit,
+        "total": total,
+        "incidents": [reporting_wire(i, related) for i in incidents],
+    }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 
+from openoncall.api.responses import JsonBytes
 from openoncall.auth.deps import CallerDep, DbSession, public_router
 from openoncall.incidents.schemas import ReportingIncidentList
 from openoncall.reporting.incident_filters import parse_reporting_filter
@@ -33,7 +34,7 @@ def incident_history(
     service: Text = None,
     current_phase: Annotated[str | None, Query(alias="currentPhase", max_length=256)] = None,
     routing_key: Annotated[str | None, Query(alias="routingKey", max_length=255)] = None,
-) -> ReportingIncidentList:
+) -> Response:
     """Search incident history; only resolved incidents unless `currentPhase` says otherwise."""
     flt = parse_reporting_filter(
         offset=offset,
@@ -47,4 +48,4 @@ def incident_history(
         current_phase=current_phase,
         routing_key=routing_key,
     )
-    return search_incident_history(session, caller.org_id, flt)
+    return JsonBytes.of(search_incident_history(session, caller.org_id, flt))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openoncall.api.conditional import conditional_json, entity_tag, not_modified, tagged
+from openoncall.api.paging import PageDep
 from openoncall.api.responses import json_response
 from openoncall.api.wire import epoch_ms
 from openoncall.auth.deps import CallerDep, DbSession, Now, get_container, public_router
@@ -63,14 +64,16 @@ Step = Annotated[int, Query(ge=0, le=3)]
     response_model=None,
     responses={200: {"model": OnCallCurrent}},
 )
-def get_oncall_current(request: Request, session: DbSession, caller: CallerDep) -> Response:
+def get_oncall_current(
+    request: Request, session: DbSession, caller: CallerDep, page: PageDep
+) -> Response:
     """Get an organization's on-call users (served from a cache until the next change)."""
     # The container and the clock are read here rather than injected: each sync dependency
     # is one more thread-pool hop, which is most of this cached answer's cost.
     container = get_container(request)
     now = container.clock.now()
     # The body is kept with its entity tag: hashing it once, not on every request.
-    store: cache.OrgCache[tuple[bytes, str]] = container.extras.setdefault(
+    store: cache.OrgCache[tuple[bytes, str, now_service.OnCallNow]] = container.extras.setdefault(
         CACHE_KEY, cache.OrgCache()
     )
     version = cache.current_version(session, caller.org_id)
@@ -81,9 +84,14 @@ def get_oncall_current(request: Request, session: DbSession, caller: CallerDep) 
             if kept is None:
                 found = now_service.oncall_now(session, caller.org_id, now)
                 body = render_oncall_now(found).model_dump_json(by_alias=True).encode()
-                kept = (body, entity_tag(body))
+                kept = (body, entity_tag(body), found)
                 store.put(caller.org_id, version, now, found.valid_until, kept)
-    body, tag = kept
+    body, tag, found = kept
+    if not page.is_whole:
+        teams = replace(found, teams=page.of(found.teams))
+        return conditional_json(
+            request, render_oncall_now(teams).model_dump_json(by_alias=True).encode()
+        )
     return not_modified(request, tag) or tagged(json_response(body), tag)
 
 

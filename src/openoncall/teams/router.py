@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body
+from starlette.responses import Response
 
 from openoncall.api.paging import PageDep
+from openoncall.api.responses import JsonBytes
 from openoncall.auth.deps import CallerDep, DbSession, Now, public_router
 from openoncall.teams import service
 from openoncall.teams.schemas import (
@@ -92,10 +94,23 @@ def delete_team(session: DbSession, caller: CallerDep, team: str) -> Empty:
 
 
 @router.get(f"{V1}/{{team}}/members", response_model=TeamMembers)
-def list_members(session: DbSession, caller: CallerDep, team: str, page: PageDep) -> TeamMembers:
+def list_members(session: DbSession, caller: CallerDep, team: str, page: PageDep) -> Response:
     """Retrieve a list of members for a team."""
-    members = _members(session, caller.org_id, team)
-    return members.model_copy(update={"members": page.of(members.members)})
+    rows = service.list_member_columns(session, caller.org_id, team, page=page)
+    # TeamMembers' wire form, encoded once from the columns.
+    url = team_url(team)
+    members = [
+        {
+            "username": username,
+            "firstName": first,
+            "lastName": last,
+            "displayName": display_name_of(first, last, username),
+            "version": version,
+            "verified": verified,
+        }
+        for username, first, last, version, verified in rows
+    ]
+    return JsonBytes.of({"_selfUrl": f"{url}/members", "_teamUrl": url, "members": members})
 
 
 @router.post(f"{V1}/{{team}}/members", response_model=TeamMembers)
