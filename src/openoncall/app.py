@@ -36,12 +36,12 @@ def create_app(container: Container) -> FastAPI:
         flusher.start()
         # The limiter belongs to the running event loop, so it is sized here.
         to_thread.current_default_thread_limiter().total_tokens = container.settings.threadpool_size
-        for start in container.extras.get("on_start", []):
+        for start in container.on_start:
             start()
         try:
             yield
         finally:
-            for stop in reversed(container.extras.get("on_stop", [])):
+            for stop in reversed(container.on_stop):
                 stop()
             flusher.stop()
 

@@ -133,7 +133,7 @@ def serve(
         bind_or_exit(host, smtp_port, "SMTP (--smtp-port)").close()
     container = build_container(settings)
     migrate.upgrade(container.settings.database_url)
-    container.extras["run_engine"] = not no_engine
+    container.run_engine = not no_engine
     attach_to_app(container)
     with container.sessions.transaction(write=False) as session:
         if orgs.count_orgs(session) == 0:
@@ -538,7 +538,7 @@ def notify_test(
             results = send_trial(
                 targets,
                 settings=container.settings,
-                channels=container.extras.get("channels"),
+                channels=container.channels,
             )
     except OnCallError as exc:
         raise fail(exc, as_json=as_json) from exc

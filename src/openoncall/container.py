@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -17,6 +18,15 @@ from openoncall.db.session import Sessions
 from openoncall.schedules import cache as oncall_cache
 from openoncall.settings import Settings
 from openoncall.users import list_cache
+from openoncall.users.list_cache import UserListCache
+
+if TYPE_CHECKING:
+    import redis
+
+    from openoncall.alerts.writer import GroupCommitWriter
+    from openoncall.engine.wakeup import Wakeup
+    from openoncall.links.signing import LinkSigner
+    from openoncall.notify.channel import Channel, Medium
 
 
 @dataclass
@@ -28,8 +38,22 @@ class Container:
     rate_limiter: RateLimiter
     login_throttle: LoginThrottle
     usage: UsageTally
-    # Later parts (engine wake-ups, channels) hang their seams here by name.
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Whether `serve` runs the paging engine in this process.
+    run_engine: bool = False
+    # Channels to send through instead of the ones the settings configure.
+    channels: Mapping[Medium, Channel] | None = None
+    # Run when the app starts and, in reverse, when it stops.
+    on_start: list[Callable[[], None]] = field(default_factory=list)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
+    # Made on first use, one per container:
+    wakeup: Wakeup | None = None
+    alert_writer: GroupCommitWriter | None = None
+    link_signer: LinkSigner | None = None
+    web_secret: str | None = None
+    redis_probe: redis.Redis[bytes] | None = None
+    user_lists: UserListCache = field(default_factory=UserListCache)
+    # On-call now, encoded, with its entity tag, per organization (schedules/router.py).
+    oncall_now: oncall_cache.OrgCache[Any] = field(default_factory=oncall_cache.OrgCache)
 
 
 def install_write_hooks(sessions: Sessions) -> None:

@@ -173,6 +173,6 @@ class EmailListener:
 def install_email_listener(container: Container, *, host: str, port: int) -> EmailListener:
     """Start the listener with the app and stop it with the app."""
     listener = EmailListener(container, host=host, port=port)
-    container.extras.setdefault("on_start", []).append(listener.start)
-    container.extras.setdefault("on_stop", []).append(listener.stop)
+    container.on_start.append(listener.start)
+    container.on_stop.append(listener.stop)
     return listener

@@ -177,18 +177,15 @@ class GroupCommitWriter:
 
 
 _CREATE_LOCK = threading.Lock()
-WRITER = "alert_writer"
 
 
 def writer_for(container: Container) -> GroupCommitWriter:
     """The container's writer, created on first use and stopped with the app."""
-    writer = container.extras.get(WRITER)
-    if isinstance(writer, GroupCommitWriter):
+    writer = container.alert_writer
+    if writer is not None:
         return writer
     with _CREATE_LOCK:
-        writer = container.extras.get(WRITER)
-        if not isinstance(writer, GroupCommitWriter):
-            writer = GroupCommitWriter(container.sessions, container.clock)
-            container.extras[WRITER] = writer
-            container.extras.setdefault("on_stop", []).append(writer.stop)
-        return writer
+        if container.alert_writer is None:
+            container.alert_writer = GroupCommitWriter(container.sessions, container.clock)
+            container.on_stop.append(container.alert_writer.stop)
+        return container.alert_writer

@@ -21,8 +21,6 @@ from openoncall.engine.watchdog import oldest_due_age
 
 router = APIRouter(tags=["health"], include_in_schema=False)
 
-_REDIS = "readyz_redis"
-
 
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
@@ -30,15 +28,12 @@ def healthz() -> dict[str, str]:
 
 
 def _redis(container: Container) -> redis.Redis[bytes]:
-    client = container.extras.get(_REDIS)
-    if client is None:
+    if container.redis_probe is None:
         assert container.settings.redis_url is not None
-        client = redis.Redis.from_url(
+        container.redis_probe = redis.Redis.from_url(
             container.settings.redis_url, socket_timeout=2, socket_connect_timeout=2
         )
-        container.extras[_REDIS] = client
-    assert isinstance(client, redis.Redis)
-    return client
+    return container.redis_probe
 
 
 def _error(exc: Exception) -> str:

@@ -25,17 +25,14 @@ from openoncall.notify.egress import EgressPolicy
 from openoncall.notify.registry import build_channels
 from openoncall.paging import service as personal
 
-WAKEUP = "wakeup"
-
 
 def install_wakeup(container: Container) -> Wakeup:
     """Make commits that create jobs wake the engine (once per container)."""
-    existing = container.extras.get(WAKEUP)
-    if isinstance(existing, Wakeup):
-        return existing
+    if container.wakeup is not None:
+        return container.wakeup
     wakeup = Wakeup()
     install_commit_hooks(container.sessions, wakeup, postgres=not is_sqlite(container.engine))
-    container.extras[WAKEUP] = wakeup
+    container.wakeup = wakeup
     return wakeup
 
 
@@ -98,18 +95,16 @@ def watchdog_for(container: Container) -> Watchdog:
 
 
 def channels_for(container: Container) -> Mapping[Medium, Channel]:
-    """The channels the settings configure (tests may put their own in extras["channels"])."""
-    given = container.extras.get("channels")
-    if given is not None:
-        chosen: Mapping[Medium, Channel] = given
-        return chosen
+    """The container's own channels, else the ones the settings configure."""
+    if container.channels is not None:
+        return container.channels
     return build_channels(container.settings)
 
 
 def attach_to_app(container: Container) -> None:
     """Hook the engine into the app's lifespan (serve), unless run_engine is false."""
     install_wakeup(container)
-    if not container.extras.get("run_engine", False):
+    if not container.run_engine:
         return
     holder: list[Engine] = []
 
@@ -122,5 +117,5 @@ def attach_to_app(container: Container) -> None:
         while holder:
             holder.pop().stop()
 
-    container.extras.setdefault("on_start", []).append(start)
-    container.extras.setdefault("on_stop", []).append(stop)
+    container.on_start.append(start)
+    container.on_stop.append(stop)

@@ -13,9 +13,8 @@ SECRET_NAME = "link_signing"  # noqa: S105  (the name of the stored secret, not 
 
 def link_signer(container: Container) -> LinkSigner:
     """One signer per container; every process of an instance shares the stored secret."""
-    cached = container.extras.get("link_signer")
-    if isinstance(cached, LinkSigner):
-        return cached
+    if container.link_signer is not None:
+        return container.link_signer
     configured = container.settings.secret_key
     if configured is not None:
         secret = configured.get_secret_value()
@@ -28,5 +27,5 @@ def link_signer(container: Container) -> LinkSigner:
             with container.sessions.transaction() as session:
                 secret = instance_secret(session, SECRET_NAME)
     signer = LinkSigner(secret, container.settings.base_url, container.clock)
-    container.extras["link_signer"] = signer
+    container.link_signer = signer
     return signer

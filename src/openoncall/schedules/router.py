@@ -49,7 +49,6 @@ from openoncall.timeutil import get_zone
 
 router = public_router(tags=["On-Call"])
 
-CACHE_KEY = "oncall_now_cache"
 
 DaysForward = Annotated[int, Query(alias="daysForward", ge=0, le=30)]
 DaysSkip = Annotated[int, Query(alias="daysSkip", ge=0, le=90)]
@@ -73,9 +72,7 @@ def get_oncall_current(
     container = get_container(request)
     now = container.clock.now()
     # The body is kept with its entity tag: hashing it once, not on every request.
-    store: cache.OrgCache[tuple[bytes, str, now_service.OnCallNow]] = container.extras.setdefault(
-        CACHE_KEY, cache.OrgCache()
-    )
+    store: cache.OrgCache[tuple[bytes, str, now_service.OnCallNow]] = container.oncall_now
     version = cache.current_version(session, caller.org_id)
     kept = store.get(caller.org_id, version, now)
     if kept is None:

@@ -44,7 +44,7 @@ V1 = "/api-public/v1/user"
 
 
 def _list_cache(container: Container) -> UserListCache:
-    cache: UserListCache = container.extras.setdefault("user_list_cache", UserListCache())
+    cache: UserListCache = container.user_lists
     return cache
 
 

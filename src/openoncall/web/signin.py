@@ -62,16 +62,15 @@ class Viewer:
 
 def web_secret(container: Container) -> str:
     """The signing key: settings.secret_key, else a generated secret kept in the database."""
-    cached = container.extras.get("web_secret")
-    if isinstance(cached, str):
-        return cached
+    if container.web_secret is not None:
+        return container.web_secret
     configured = container.settings.secret_key
     if configured is not None:
         secret = configured.get_secret_value()
     else:
         with container.sessions.transaction() as session:
             secret = instance_secret(session, "web-signing-key")
-    container.extras["web_secret"] = secret
+    container.web_secret = secret
     return secret
 
 

@@ -219,9 +219,7 @@ def test_page(
     targets = trial_targets(session, viewer.org.id, user.username)
     if not targets:
         raise InvalidInput("Add a contact method first", field="username")
-    results = send_trial(
-        targets, settings=container.settings, channels=container.extras.get("channels")
-    )
+    results = send_trial(targets, settings=container.settings, channels=container.channels)
     return redirect(request, f"/people/{user.username}", f"Test page: {summary(results)}.")
 
 
