@@ -208,6 +208,16 @@ class Story:
         """Every page so far, in the order the servers received them within a minute."""
         return sorted(self._pages, key=lambda p: p[0])
 
+    def emailed(self) -> dict[str, list[int]]:
+        """The minutes at which each person was emailed, when every page so far was an email
+        (asserted): the pages in any order within a minute, told person by person."""
+        pages = self.pages()
+        assert all(channel == "email" for _, _, channel in pages), pages
+        found: dict[str, list[int]] = {}
+        for minute, who, _ in sorted(pages):
+            found.setdefault(who, []).append(minute)
+        return found
+
     def new_pages(self) -> list[Page]:
         """The pages since the last call of new_pages (or the start), then forgets them."""
         found = self.pages()
