@@ -1,5 +1,6 @@
 """Real servers for engine scenarios: aiosmtpd as the SMTP server, and one threaded HTTP
-server standing in for the SMS provider, the push gateway and webhook receivers.
+server standing in for the SMS provider, the push gateway and webhook receivers; as fixtures
+(`smtp`, `http`) with the settings that page through them (`paging_settings`).
 
 Both run in their own threads (never in the engine's event loop) on 127.0.0.1, record what
 they receive, and let a test wait for the n-th arrival instead of sleeping.
@@ -20,8 +21,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from pydantic import SecretStr
+
+from openoncall.settings import Settings
+
+SMS_SID = "AC0123456789"
 
 
 @dataclass
@@ -175,3 +182,33 @@ def http_stub() -> Iterator[HttpStub]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    with smtp_server() as sink:
+        yield sink
+
+
+@pytest.fixture
+def http() -> Iterator[HttpStub]:
+    with http_stub() as stub:
+        yield stub
+
+
+def paging_settings(db_url: str, smtp: SmtpSink, http: HttpStub) -> Settings:
+    """Email goes to `smtp`; SMS and voice calls (Twilio's API shape) to `http` under /twilio,
+    pushes (ntfy's) under /push; outgoing webhooks may reach its loopback address."""
+    return Settings(
+        database_url=db_url,
+        rate_limit_scale=0,
+        base_url="https://oncall.example.com",
+        smtp_url=SecretStr(f"smtp://127.0.0.1:{smtp.port}"),
+        smtp_from="pager@oncall.example.com",
+        sms_url=f"{http.url}/twilio",
+        sms_account_sid=SMS_SID,
+        sms_auth_token=SecretStr("token"),
+        sms_from="+15550009999",
+        push_url=f"{http.url}/push",
+        webhook_allowlist="127.0.0.0/8",
+    )

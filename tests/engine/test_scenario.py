@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from openoncall.clock import FrozenClock
@@ -34,38 +33,22 @@ from tests.builders import make_rotation
 from tests.conftest import Org
 from tests.engine.conftest import add_policy, add_routing_key, add_team, add_user, post_alert
 from tests.engine.conftest import timeline as timeline_of
-from tests.engine.servers import HttpStub, SmtpSink, http_stub, smtp_server
+from tests.engine.servers import (
+    SMS_SID,
+    HttpStub,
+    SmtpSink,
+    http,
+    http_stub,
+    paging_settings,
+    smtp,
+)
 
-SID = "AC0123456789"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    with smtp_server() as sink:
-        yield sink
-
-
-@pytest.fixture
-def sms() -> Iterator[HttpStub]:
-    with http_stub() as stub:
-        yield stub
+__all__ = ["http", "smtp"]  # the servers' fixtures
 
 
 @pytest.fixture
-def settings(db_url: str, smtp: SmtpSink, sms: HttpStub) -> Settings:
-    return Settings(
-        database_url=db_url,
-        rate_limit_scale=0,
-        usage_flush_seconds=0.05,
-        base_url="https://oncall.example.com",
-        smtp_url=SecretStr(f"smtp://127.0.0.1:{smtp.port}"),
-        smtp_from="pager@oncall.example.com",
-        sms_url=sms.url,
-        sms_account_sid=SID,
-        sms_auth_token=SecretStr("token"),
-        sms_from="+15550009999",
-        webhook_allowlist="127.0.0.0/8",  # the webhook sink listens on loopback
-    )
+def settings(db_url: str, smtp: SmtpSink, http: HttpStub) -> Settings:
+    return paging_settings(db_url, smtp, http)
 
 
 @pytest.fixture
@@ -129,8 +112,8 @@ def _ground(api: TestClient, container: Container, org: Org) -> None:
     add_routing_key(api, "db", [policy])
 
 
-def _forms(sms: HttpStub) -> list[dict[str, str]]:
-    return [r.form() for r in sms.requests()]
+def _forms(http: HttpStub) -> list[dict[str, str]]:
+    return [r.form() for r in http.requests()]
 
 
 def test_two_step_escalation_through_a_rotation_until_acked_by_the_email_link(
@@ -141,7 +124,7 @@ def test_two_step_escalation_through_a_rotation_until_acked_by_the_email_link(
     clock: FrozenClock,
     real_worker: Engine,
     smtp: SmtpSink,
-    sms: HttpStub,
+    http: HttpStub,
 ) -> None:
     _ground(api, container, org)
     # Users made through the API with SMTP configured are invited first; that is not a page.
@@ -158,15 +141,15 @@ def test_two_step_escalation_through_a_rotation_until_acked_by_the_email_link(
 
     real_worker.run_once()
     assert smtp.wait_for(1)
-    assert sms.inbox.wait_for(1)
+    assert http.inbox.wait_for(1)
     (mail,) = smtp.items
     assert mail.to == ["alice@example.com"]
     assert "#1" in mail.subject
     assert "alert_id: A-9" in mail.text
-    (text,) = _forms(sms)
+    (text,) = _forms(http)
     assert (text["To"], text["From"]) == ("+15550001111", "+15550009999")
     assert "ack 1" in text["Body"]
-    assert sms.requests()[0].path == f"/2010-04-01/Accounts/{SID}/Messages.json"
+    assert http.requests()[0].path == f"/twilio/2010-04-01/Accounts/{SMS_SID}/Messages.json"
 
     clock.advance(minutes=4)
     real_worker.run_once()
@@ -178,7 +161,7 @@ def test_two_step_escalation_through_a_rotation_until_acked_by_the_email_link(
     assert smtp.items[1].to == ["bob@example.com"]
     assert "Step 2 of policy Database" in smtp.items[1].text
     # alice's personal step 2 (the default's "text the first phone after 5 minutes").
-    assert [f["To"] for f in _forms(sms)] == ["+15550001111", "+15550001111"]
+    assert [f["To"] for f in _forms(http)] == ["+15550001111", "+15550001111"]
 
     ack_url = re.search(r"Acknowledge: (\S+)", mail.text)
     assert ack_url is not None
@@ -189,7 +172,7 @@ def test_two_step_escalation_through_a_rotation_until_acked_by_the_email_link(
     clock.advance(hours=3)
     real_worker.run_once()
     assert len(smtp.items) == 2
-    assert len(sms.requests()) == 2
+    assert len(http.requests()) == 2
 
     lines = timeline_of(container, org, 1)
     head = [

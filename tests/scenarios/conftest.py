@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from openoncall.clock import FrozenClock
 from openoncall.container import Container
@@ -20,40 +19,17 @@ from openoncall.engine.runner import build_engine
 from openoncall.notify.registry import build_channels
 from openoncall.settings import Settings
 from tests.conftest import Org
-from tests.engine.servers import HttpStub, SmtpSink, http_stub, smtp_server
-from tests.scenarios.agreement import check_agreement
+from tests.engine.servers import HttpStub, SmtpSink, http, paging_settings, smtp
+from tests.scenarios.agreement import Agreement
 from tests.scenarios.story import Story
 from tests.web.conftest import sign_in
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    with smtp_server() as sink:
-        yield sink
-
-
-@pytest.fixture
-def http() -> Iterator[HttpStub]:
-    with http_stub() as stub:
-        yield stub
+__all__ = ["http", "smtp"]  # the servers' fixtures
 
 
 @pytest.fixture
 def settings(db_url: str, smtp: SmtpSink, http: HttpStub) -> Settings:
-    return Settings(
-        database_url=db_url,
-        rate_limit_scale=0,
-        usage_flush_seconds=0.05,
-        base_url="https://oncall.example.com",
-        smtp_url=SecretStr(f"smtp://127.0.0.1:{smtp.port}"),
-        smtp_from="pager@oncall.example.com",
-        sms_url=f"{http.url}/twilio",
-        sms_account_sid="AC0123456789",
-        sms_auth_token=SecretStr("token"),
-        sms_from="+15550009999",
-        push_url=f"{http.url}/push",
-        webhook_allowlist="127.0.0.0/8",  # the webhook receiver listens on loopback
-    )
+    return paging_settings(db_url, smtp, http)
 
 
 @pytest.fixture
@@ -82,6 +58,6 @@ def story(
             smtp=smtp,
             http=http,
             csrf=csrf,
-            check=check_agreement,
+            check=Agreement(),
         )
     engine.stop()

@@ -12,8 +12,8 @@ Pages are what real servers received: email by aiosmtpd, SMS, voice calls, pushe
 by one local HTTP server. A page's minute counts from `story.zero` (the first alert, unless set).
 Time moves from one due job to the next, never by sleeping; the engine runs at each of them.
 
-At every stop of the clock `advance` also checks that every view of "who is on call" agrees
-(`tests.scenarios.agreement`), so each scenario proves that too.
+At the stops of the clock `advance` also checks that every view of "who is on call" agrees
+(`tests.scenarios.agreement` says at which), so each scenario proves that too.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
 from fastapi.testclient import TestClient
 
 from openoncall.clock import FrozenClock
@@ -35,6 +36,7 @@ from tests.engine.servers import HttpStub, SmtpSink
 from tests.web.conftest import sign_in
 
 ALERT_PATH = "/integrations/generic/20131114/alert"
+_NOT_SET_UP = (ALERT_PATH, "/api-public/v1/incidents")
 INVITATION_SUBJECT = "Set your OpenOnCall password"
 Page = tuple[int, str, str]  # (minute, who, channel)
 Entry = dict[str, Any]
@@ -107,9 +109,12 @@ class Story:
     engine: Engine
     smtp: SmtpSink
     http: HttpStub
-    # Checked at every stop of the clock; the agreement check in the scenarios' conftest.
     csrf: str = ""
+    # Run at every stop of the clock; the agreement check in the scenarios' conftest.
     check: Callable[[Story], None] = lambda _story: None
+    # Changes made to the set-up through the clients: every request but a read, an alert or
+    # an incident command (those change no one's on-call).
+    changes: int = 0
     zero: datetime | None = None
     _who: dict[str, str] = field(default_factory=dict)
     _pages: list[Page] = field(default_factory=list)
@@ -119,6 +124,14 @@ class Story:
     teams: list[str] = field(default_factory=list)
     usernames: list[str] = field(default_factory=list)
     feeds: dict[str, str] = field(default_factory=dict)  # team slug -> iCal feed path
+
+    def __post_init__(self) -> None:
+        for client in (self.api, self.web):
+            client.event_hooks["request"].append(self._count_change)
+
+    def _count_change(self, request: httpx.Request) -> None:
+        if request.method != "GET" and not request.url.path.startswith(_NOT_SET_UP):
+            self.changes += 1
 
     # ---- time ------------------------------------------------------------------------------
 
@@ -194,6 +207,16 @@ class Story:
     def pages(self) -> list[Page]:
         """Every page so far, in the order the servers received them within a minute."""
         return sorted(self._pages, key=lambda p: p[0])
+
+    def emailed(self) -> dict[str, list[int]]:
+        """The minutes at which each person was emailed, when every page so far was an email
+        (asserted): the pages in any order within a minute, told person by person."""
+        pages = self.pages()
+        assert all(channel == "email" for _, _, channel in pages), pages
+        found: dict[str, list[int]] = {}
+        for minute, who, _ in sorted(pages):
+            found.setdefault(who, []).append(minute)
+        return found
 
     def new_pages(self) -> list[Page]:
         """The pages since the last call of new_pages (or the start), then forgets them."""

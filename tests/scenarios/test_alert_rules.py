@@ -19,18 +19,14 @@ Matching Conditions"; the alert-rule shapes in NOTES.md (a2)/(b) "Alert rules"):
 from __future__ import annotations
 
 from tests.scenarios import lifecycle_steps as do
-from tests.scenarios.story import Story, step, user
+from tests.scenarios.story import Story
+from tests.scenarios.team_steps import team_paging
 
 
 def _two_teams(story: Story) -> None:
     """Database (alice) on "db"; DBA (dave, then erin after 10 min) on "dba"."""
-    alice, dave, erin = story.user("alice"), story.user("dave"), story.user("erin")
-    database = story.team("Database", [alice])
-    story.routing_key("db", [story.policy(database, "Database", [step(0, user(alice))])])
-    dba = story.team("DBA", [dave, erin])
-    story.routing_key(
-        "dba", [story.policy(dba, "DBA", [step(0, user(dave)), step(10, user(erin))])]
-    )
+    team_paging(story, "Database", ["alice"], key="db")
+    team_paging(story, "DBA", ["dave", "erin"], after=10, key="dba")
 
 
 def test_a_rule_reroutes_matching_alerts_to_another_routing_key(story: Story) -> None:
@@ -39,15 +35,7 @@ def test_a_rule_reroutes_matching_alerts_to_another_routing_key(story: Story) ->
     story.alert("db", entity_id="replication-lag")
     story.alert("db", entity_id="disk-full")
     story.advance(minutes=11)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (0, "dave", "email"),
-        (5, "alice", "email"),
-        (5, "dave", "email"),
-        (10, "alice", "email"),
-        (10, "dave", "email"),
-        (10, "erin", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5, 10], "dave": [0, 5, 10], "erin": [10]}
     assert story.incident(1)["routingKey"] == "dba"
 
 
@@ -56,7 +44,7 @@ def test_a_transformation_setting_routing_key_reroutes_the_alert(story: Story) -
     do.alert_rule(story, "entity_id", "db03*", transform={"routing_key": "dba"})
     story.alert("db", entity_id="db03/disk")
     story.advance(minutes=1)
-    assert story.pages() == [(0, "dave", "email")]
+    assert story.emailed() == {"dave": [0]}
     assert story.incident(1)["routingKey"] == "dba"
 
 
@@ -77,19 +65,17 @@ def test_a_rule_rewriting_the_entity_folds_many_hosts_into_one_incident(story: S
     story.alert("db", entity_id="db-2/disk", host_name="db-2")
     story.alert("db", entity_id="db-3/disk", host_name="db-3")
     story.advance(minutes=4)
-    assert story.pages() == [(0, "alice", "email"), (5, "alice", "email")]
+    assert story.emailed() == {"alice": [0, 5]}
     incident = story.incident(1)
     assert (incident["entityId"], incident["alertCount"]) == ("db-cluster-disk", 3)
 
 
 def test_a_matching_rule_with_the_stop_flag_ends_the_run(story: Story) -> None:
     _two_teams(story)
-    carol = story.user("carol")
-    web = story.team("Web", [carol])
-    story.routing_key("web", [story.policy(web, "Web", [step(0, user(carol))])])
+    team_paging(story, "Web", ["carol"], key="web")
     do.alert_rule(story, "entity_id", "replication-*", routing_key="dba", stop=True, rank=0)
     do.alert_rule(story, "entity_id", "*", routing_key="web", rank=1)
     story.alert("db", entity_id="replication-lag")
     story.alert("db", entity_id="disk-full")
     story.advance(minutes=1)
-    assert sorted(story.pages()) == [(0, "carol", "email"), (0, "dave", "email")]
+    assert story.emailed() == {"carol": [0], "dave": [0]}

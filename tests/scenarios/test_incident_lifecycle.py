@@ -26,37 +26,27 @@ Everyone keeps the default personal paging policy: an email at once, repeated ev
 from __future__ import annotations
 
 from tests.scenarios import lifecycle_steps as do
-from tests.scenarios.story import Story, step, user
+from tests.scenarios.story import Story
+from tests.scenarios.team_steps import team_paging
 
 
 def _database(story: Story, *, then: int = 15) -> str:
-    """alice, bob and carol; the Database policy pages alice, then bob `then` minutes later;
-    routing key "db"; returns the policy slug."""
-    alice, bob, carol = story.user("alice"), story.user("bob"), story.user("carol")
-    team = story.team("Database", [alice, bob, carol])
-    policy = story.policy(team, "Database", [step(0, user(alice)), step(then, user(bob))])
-    story.routing_key("db", [policy])
+    """The Database policy pages alice, then bob `then` minutes later, on routing key "db";
+    carol is a third user, on no step. Returns the policy slug."""
+    policy = team_paging(story, "Database", ["alice", "bob"], after=then, key="db")
+    story.user("carol")
     return policy
 
 
 def test_an_ack_by_the_second_responder_stops_the_escalation_and_everyones_repeats(
     story: Story,
 ) -> None:
-    alice, bob, carol = story.user("alice"), story.user("bob"), story.user("carol")
-    team = story.team("Database", [alice, bob, carol])
-    steps = [step(0, user(alice)), step(10, user(bob)), step(10, user(carol))]
-    story.routing_key("db", [story.policy(team, "Database", steps)])
-
+    team_paging(story, "Database", ["alice", "bob", "carol"], after=10, key="db")
     story.alert("db")
     story.advance(minutes=12)
-    story.ack(1, by=bob)
+    story.ack(1, by="bob")
     story.advance(hours=2)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (5, "alice", "email"),
-        (10, "alice", "email"),
-        (10, "bob", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5, 10], "bob": [10]}
     assert do.phase(story, 1) == "ACKED"
 
 
@@ -66,7 +56,7 @@ def test_a_resolve_stops_everything(story: Story) -> None:
     story.advance(minutes=7)
     story.resolve(1, by="alice")
     story.advance(hours=2)
-    assert story.pages() == [(0, "alice", "email"), (5, "alice", "email")]
+    assert story.emailed() == {"alice": [0, 5]}
     assert do.phase(story, 1) == "RESOLVED"
 
 
@@ -78,7 +68,7 @@ def test_a_new_critical_for_an_acked_incident_folds_in_and_pages_nobody(story: S
     story.advance(minutes=28)
     story.alert("db", state_message="Disk still full")
     story.advance(hours=1)
-    assert story.pages() == [(0, "alice", "email")]
+    assert story.emailed() == {"alice": [0]}
     incident = story.incident(1)
     assert (incident["currentPhase"], incident["alertCount"]) == ("ACKED", 2)
 
@@ -93,14 +83,7 @@ def test_a_critical_after_recovery_opens_a_new_incident_paged_from_step_one(
     story.advance(minutes=7)
     story.alert("db", state_message="Disk full again")
     story.advance(minutes=15)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (10, "alice", "email"),
-        (15, "alice", "email"),
-        (20, "alice", "email"),
-        (25, "alice", "email"),
-        (25, "bob", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 10, 15, 20, 25], "bob": [25]}
     assert (do.phase(story, 1), do.phase(story, 2)) == ("RESOLVED", "UNACKED")
 
 
@@ -112,54 +95,29 @@ def test_a_reroute_to_a_user_pages_them_by_their_policy_and_stops_the_old_escala
     story.advance(minutes=7)
     do.reroute(story, 1, by="alice", users=["carol"])
     story.advance(minutes=13)
-    assert story.pages() == [
-        (0, "alice", "email"),
-        (5, "alice", "email"),
-        (7, "carol", "email"),
-        (12, "carol", "email"),
-        (17, "carol", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5], "carol": [7, 12, 17]}
 
 
 def test_a_reroute_to_a_policy_restarts_paging_from_its_first_step(story: Story) -> None:
     _database(story)
-    dave, erin = story.user("dave"), story.user("erin")
-    dba_team = story.team("DBA", [dave, erin])
-    dba = story.policy(dba_team, "DBA", [step(0, user(dave)), step(10, user(erin))])
+    dba = team_paging(story, "DBA", ["dave", "erin"], after=10)
     story.alert("db")
     story.advance(minutes=7)
     do.reroute(story, 1, by="alice", policies=[dba])
     story.advance(minutes=14)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (5, "alice", "email"),
-        (7, "dave", "email"),
-        (12, "dave", "email"),
-        (17, "dave", "email"),
-        (17, "erin", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5], "dave": [7, 12, 17], "erin": [17]}
 
 
 def test_ack_by_user_acks_every_incident_that_paged_them_and_no_other(story: Story) -> None:
     _database(story)
-    dave = story.user("dave")
-    web = story.team("Web", [dave])
-    story.routing_key("web", [story.policy(web, "Web", [step(0, user(dave))])])
+    team_paging(story, "Web", ["dave"], key="web")
     story.alert("db", entity_id="disk-full")
     story.alert("db", entity_id="cpu-high")
     story.alert("web", entity_id="5xx")
     story.advance(minutes=3)
     assert do.ack_by_user(story, "alice") == ["1", "2"]
     story.advance(minutes=17)
-    assert sorted(story.pages()) == [  # within a minute, in any order
-        (0, "alice", "email"),
-        (0, "alice", "email"),
-        (0, "dave", "email"),
-        (5, "dave", "email"),
-        (10, "dave", "email"),
-        (15, "dave", "email"),
-        (20, "dave", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 0], "dave": [0, 5, 10, 15, 20]}
 
 
 def test_resolve_by_user_resolves_their_acked_and_unacked_incidents(story: Story) -> None:
@@ -170,7 +128,7 @@ def test_resolve_by_user_resolves_their_acked_and_unacked_incidents(story: Story
     story.ack(1, by="alice")
     assert do.resolve_by_user(story, "alice") == ["1", "2"]
     story.advance(hours=1)
-    assert story.pages() == [(0, "alice", "email"), (0, "alice", "email")]
+    assert story.emailed() == {"alice": [0, 0]}
     assert (do.phase(story, 1), do.phase(story, 2)) == ("RESOLVED", "RESOLVED")
 
 
@@ -196,13 +154,7 @@ def test_a_warning_for_an_open_incident_folds_in_without_paging_again(story: Sto
     story.advance(minutes=3)
     story.alert("db", message_type="WARNING", state_message="Disk 95% full")
     story.advance(minutes=12)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (5, "alice", "email"),
-        (10, "alice", "email"),
-        (15, "alice", "email"),
-        (15, "bob", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5, 10, 15], "bob": [15]}
     assert story.incident(1)["alertCount"] == 2
 
 
@@ -212,27 +164,18 @@ def test_an_acknowledgement_alert_acks_the_incident_and_stops_paging(story: Stor
     story.advance(minutes=7)
     story.alert("db", message_type="ACKNOWLEDGEMENT", ack_author="nagios", ack_msg="Seen")
     story.advance(hours=1)
-    assert story.pages() == [(0, "alice", "email"), (5, "alice", "email")]
+    assert story.emailed() == {"alice": [0, 5]}
     acked = [t for t in story.incident(1)["transitions"] if t["name"] == "ACKED"]
     assert [(t["by"], t["manually"]) for t in acked] == [("nagios", False)]
 
 
 def test_a_recovery_mid_escalation_means_no_later_step_runs(story: Story) -> None:
-    alice, bob, carol = story.user("alice"), story.user("bob"), story.user("carol")
-    team = story.team("Database", [alice, bob, carol])
-    steps = [step(0, user(alice)), step(10, user(bob)), step(10, user(carol))]
-    story.routing_key("db", [story.policy(team, "Database", steps)])
-
+    team_paging(story, "Database", ["alice", "bob", "carol"], after=10, key="db")
     story.alert("db")
     story.advance(minutes=12)
     do.recovery(story, "db")
     story.advance(hours=1)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (5, "alice", "email"),
-        (10, "alice", "email"),
-        (10, "bob", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5, 10], "bob": [10]}
     assert do.phase(story, 1) == "RESOLVED"
 
 
@@ -244,15 +187,7 @@ def test_a_second_critical_mid_escalation_neither_restarts_nor_duplicates_paging
     story.advance(minutes=8)
     story.alert("db", state_message="Disk full, writes failing")
     story.advance(minutes=12)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (5, "alice", "email"),
-        (10, "alice", "email"),
-        (15, "alice", "email"),
-        (15, "bob", "email"),
-        (20, "alice", "email"),
-        (20, "bob", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5, 10, 15, 20], "bob": [15, 20]}
     assert story.incident(1)["alertCount"] == 2
 
 
@@ -264,49 +199,27 @@ def test_another_entity_mid_escalation_opens_a_second_incident_on_its_own_clock(
     story.advance(minutes=3)
     story.alert("db", entity_id="cpu-high")
     story.advance(minutes=10)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (3, "alice", "email"),
-        (5, "alice", "email"),
-        (8, "alice", "email"),
-        (10, "alice", "email"),
-        (10, "bob", "email"),
-        (13, "alice", "email"),
-        (13, "bob", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 3, 5, 8, 10, 13], "bob": [10, 13]}
 
 
 def test_every_policy_of_a_routing_key_pages_and_one_ack_stops_them_all(story: Story) -> None:
     database = _database(story)
-    dave, erin = story.user("dave"), story.user("erin")
-    ops = story.team("Platform", [dave, erin])
-    platform = story.policy(ops, "Platform", [step(0, user(dave)), step(10, user(erin))])
+    platform = team_paging(story, "Platform", ["dave", "erin"], after=10)
     story.routing_key("storage", [database, platform])
 
     story.alert("storage")
     story.advance(minutes=12)
     story.ack(1, by="dave")
     story.advance(hours=1)
-    assert sorted(story.pages()) == [
-        (0, "alice", "email"),
-        (0, "dave", "email"),
-        (5, "alice", "email"),
-        (5, "dave", "email"),
-        (10, "alice", "email"),
-        (10, "dave", "email"),
-        (10, "erin", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5, 10], "dave": [0, 5, 10], "erin": [10]}
 
 
 def test_each_routing_key_pages_only_its_own_policy(story: Story) -> None:
     _database(story)
-    dave = story.user("dave")
-    web = story.team("Web", [dave])
-    story.routing_key("web", [story.policy(web, "Web", [step(0, user(dave))])])
-
+    team_paging(story, "Web", ["dave"], key="web")
     story.alert("web", entity_id="5xx")
     story.advance(minutes=16)
-    assert story.pages() == [(m, "dave", "email") for m in (0, 5, 10, 15)]
+    assert story.emailed() == {"dave": [0, 5, 10, 15]}
 
 
 def test_a_manual_incident_pages_its_user_and_escalates_its_policy(story: Story) -> None:
@@ -316,9 +229,4 @@ def test_a_manual_incident_pages_its_user_and_escalates_its_policy(story: Story)
     story.advance(minutes=16)
     story.ack(number, by="erin")
     story.advance(hours=1)
-    assert sorted(story.pages()) == [
-        *[(m, who, "email") for m in (0, 5, 10) for who in ("alice", "erin")],
-        (15, "alice", "email"),
-        (15, "bob", "email"),
-        (15, "erin", "email"),
-    ]
+    assert story.emailed() == {"alice": [0, 5, 10, 15], "erin": [0, 5, 10, 15], "bob": [15]}

@@ -12,8 +12,10 @@ httpcore starts TLS with the origin's name as SNI on the stream we return.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -143,17 +145,25 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def shared_ssl_context(*, trust_env: bool) -> ssl.SSLContext:
+    """httpx's verifying TLS context, built once per process and shared by every client:
+    loading the CA bundle takes tens of milliseconds, and httpx advises reusing one context."""
+    return httpx.create_ssl_context(trust_env=trust_env)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport whose connection pool connects through GuardedBackend."""
 
     def __init__(self, backend: GuardedBackend) -> None:
         # trust_env=False: an environment proxy would connect on our behalf, unchecked.
-        super().__init__(trust_env=False)
+        context = shared_ssl_context(trust_env=False)
+        super().__init__(verify=context, trust_env=False)
         # httpx builds its httpcore pool without a network-backend argument; rebuild it with
         # ours (the same defaults httpx uses).
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=5.0,

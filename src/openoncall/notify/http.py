@@ -8,7 +8,13 @@ from typing import Any
 import httpx
 
 from openoncall.notify.channel import DeliveryResult
-from openoncall.notify.egress import EgressPolicy, EgressRefused, GuardedBackend, GuardedTransport
+from openoncall.notify.egress import (
+    EgressPolicy,
+    EgressRefused,
+    GuardedBackend,
+    GuardedTransport,
+    shared_ssl_context,
+)
 
 # Statuses that say "not now" rather than "never": retry these with backoff.
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
@@ -22,6 +28,7 @@ def new_client(
     """A client whose connection pool is reused by every send of its channel."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_seconds),
+        verify=shared_ssl_context(trust_env=True),
         headers={"User-Agent": "OpenOnCall"},
         follow_redirects=False,
         transport=transport,
