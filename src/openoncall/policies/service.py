@@ -142,17 +142,7 @@ def create_policy(
     )
     session.add(policy)
     session.flush()
-    for step_index, step in enumerate(steps):
-        _add_step_rows(
-            session,
-            org_id,
-            team,
-            policy=policy,
-            position=step_index,
-            step=step,
-            where=f"steps[{step_index}]",
-        )
-    session.flush()
+    _add_steps(session, org_id, team, policy, steps)
     record_audit(
         session,
         org_id,
@@ -231,17 +221,7 @@ def update_policy(
         session.delete(row)
     session.flush()
     policy.name = name.strip()
-    for step_index, step in enumerate(steps):
-        _add_step_rows(
-            session,
-            org_id,
-            team,
-            policy=policy,
-            position=step_index,
-            step=step,
-            where=f"steps[{step_index}]",
-        )
-    session.flush()
+    _add_steps(session, org_id, team, policy, steps)
     record_audit(
         session,
         org_id,
@@ -253,6 +233,27 @@ def update_policy(
         now=now,
     )
     return describe_policy(session, org_id, policy.slug)
+
+
+def _add_steps(
+    session: Session,
+    org_id: int,
+    team: Team,
+    policy: EscalationPolicy,
+    steps: list[StepSpec],
+) -> None:
+    """The policy's steps in order, each validated as `steps[i]`."""
+    for step_index, step in enumerate(steps):
+        _add_step_rows(
+            session,
+            org_id,
+            team,
+            policy=policy,
+            position=step_index,
+            step=step,
+            where=f"steps[{step_index}]",
+        )
+    session.flush()
 
 
 def _add_step_rows(
