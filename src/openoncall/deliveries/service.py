@@ -125,6 +125,27 @@ def _contacts(session: Session, org_id: int, user_id: int) -> list[ContactMethod
     )
 
 
+def page_event(
+    session: Session,
+    incident: Incident,
+    message: str,
+    *,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A timeline entry by the system about paging (who is paged, why, or why not)."""
+    record_event(
+        session,
+        incident.org_id,
+        incident.id,
+        kind=EventKind.PAGE,
+        at=now,
+        actor="system",
+        message=message,
+        data=data,
+    )
+
+
 # ---------------------------------------------------------------------------- delivery rows
 
 

@@ -24,7 +24,6 @@ from openoncall.escalation.snapshot import (
     StepSnapshot,
 )
 from openoncall.incidents.models import (
-    EventKind,
     Incident,
     IncidentEvent,
     IncidentPagedPolicy,
@@ -391,15 +390,8 @@ def advance(
             now,
         )
         for notice in plan.notices:
-            deliveries.record_event(
-                session,
-                incident.org_id,
-                incident.id,
-                kind=EventKind.PAGE,
-                at=now,
-                actor="system",
-                message=notice,
-                data={"policy": snapshot.slug, "notice": True},
+            deliveries.page_event(
+                session, incident, notice, now=now, data={"policy": snapshot.slug, "notice": True}
             )
         for page in plan.pages:
             jobs += _send_page(session, progress, incident, snapshot, page, paging=paging, now=now)
@@ -548,15 +540,7 @@ def _route_to_policy(
 
 
 def _note(session: Session, incident: Incident, message: str, now: datetime) -> None:
-    deliveries.record_event(
-        session,
-        incident.org_id,
-        incident.id,
-        kind=EventKind.PAGE,
-        at=now,
-        actor="system",
-        message=message,
-    )
+    deliveries.page_event(session, incident, message, now=now)
 
 
 # ---------------------------------------------------------------------------- personal steps

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from openoncall.contacts.service import list_contacts
 from openoncall.deliveries import service as deliveries
-from openoncall.incidents.models import EventKind, Incident, IncidentPagedUser, Phase
+from openoncall.incidents.models import Incident, IncidentPagedUser, Phase
 from openoncall.jobs.kinds import JobKind
 from openoncall.jobs.models import Job
 from openoncall.jobs.writer import enqueue
@@ -70,12 +70,12 @@ def page_user(
         select(UserPage).where(UserPage.incident_id == incident.id, UserPage.user_id == user.id)
     )
     if page is not None and not page.is_done:
-        _page_event(
+        deliveries.page_event(
             session,
             incident,
             f"{user.username} is already being paged ({request.reason})",
-            {"username": user.username, "reason": request.reason, "duplicate": True},
-            now,
+            now=now,
+            data={"username": user.username, "reason": request.reason, "duplicate": True},
         )
         return []
     # Read before a new row joins the session: the loader's queries would flush it unfinished.
@@ -97,29 +97,14 @@ def page_user(
     if session.get(IncidentPagedUser, (incident.id, user.id)) is None:
         session.add(IncidentPagedUser(org_id=org_id, incident_id=incident.id, user_id=user.id))
     session.flush()
-    _page_event(
+    deliveries.page_event(
         session,
         incident,
         f"Paging {user.username}: {request.reason}",
-        {"username": user.username, "reason": request.reason},
-        now,
+        now=now,
+        data={"username": user.username, "reason": request.reason},
     )
     return run_user_page(session, org_id, page, incident, user, links=links, now=now)
-
-
-def _page_event(
-    session: Session, incident: Incident, message: str, data: dict[str, Any], now: datetime
-) -> None:
-    deliveries.record_event(
-        session,
-        incident.org_id,
-        incident.id,
-        kind=EventKind.PAGE,
-        at=now,
-        actor="system",
-        message=message,
-        data=data,
-    )
 
 
 def run_user_page(
